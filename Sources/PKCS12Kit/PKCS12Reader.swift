@@ -1,0 +1,329 @@
+internal import COpenSSL
+import Foundation
+
+/// Walks a PKCS#12 structure's safe bags itself rather than through `PKCS12_parse`, which keeps only the first
+/// key and refuses MAC-less files on OpenSSL 3.0.
+///
+/// ```
+/// PFX ::= SEQUENCE { version INTEGER {v3(3)}, authSafe ContentInfo, macData MacData OPTIONAL }
+/// AuthenticatedSafe ::= SEQUENCE OF ContentInfo  -- data, encryptedData or envelopedData
+/// SafeBag ::= SEQUENCE { bagId, bagValue [0] EXPLICIT ANY, bagAttributes SET OF PKCS12Attribute OPTIONAL }
+/// ```
+///
+/// Every iteration count is read and checked before the first key derivation.
+final class PKCS12Reader {
+    struct KeyEntry {
+        let key: PrivateKey
+        let localKeyID: [UInt8]?
+        let friendlyName: String?
+    }
+
+    struct CertificateEntry {
+        let certificate: X509Certificate
+        let localKeyID: [UInt8]?
+        let friendlyName: String?
+    }
+
+    /// What one successful walk found.
+    struct Contents {
+        var keys: [KeyEntry] = []
+        var certificates: [CertificateEntry] = []
+        var certEncryption: Set<String> = []
+        var keyEncryption: Set<String> = []
+        var legacy = false
+        var plainKey = false
+        var protected = false
+        var emptyPassword = false
+    }
+
+    private struct DecryptionFailed: Error {}
+
+    private let p12: OpaquePointer
+    private let options: PKCS12Options
+    let macAlgorithm: String?
+    let macIterations: Int?
+    private var encryptedSafes = false
+    private var legacy = false
+
+    init(bytes: [UInt8], options: PKCS12Options) throws(PKCS12Error) {
+        self.options = options
+        OpenSSLErrorQueue.clear()
+        let parsed: OpaquePointer? = bytes.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return d2i_PKCS12(nil, &cursor, buffer.count)
+        }
+        guard let parsed else {
+            OpenSSLErrorQueue.clear()
+            throw Self.unreadable(bytes)
+        }
+        p12 = parsed
+
+        if PKCS12_mac_present(parsed) == 1 {
+            var algorithm: UnsafePointer<X509_ALGOR>?
+            var iterations: UnsafePointer<ASN1_INTEGER>?
+            PKCS12_get0_mac(nil, &algorithm, nil, &iterations, parsed)
+            var object: OpaquePointer?
+            X509_ALGOR_get0(&object, nil, nil, algorithm)
+            let nid = OBJ_obj2nid(object)
+            macAlgorithm = OBJ_nid2sn(nid).map { String(cString: $0) } ?? "unknown"
+            macIterations = iterations == nil ? 1 : cd_asn1_integer_get(iterations)
+        } else {
+            macAlgorithm = nil
+            macIterations = nil
+        }
+        try checkMAC()
+        try prescan()
+    }
+
+    deinit { PKCS12_free(p12) }
+
+    /// Tells "not PKCS#12 at all" from a damaged PKCS#12: a PFX starts `SEQUENCE { INTEGER 3, …`.
+    private static func unreadable(_ bytes: [UInt8]) -> PKCS12Error {
+        var index = 0
+        guard bytes.count > 4, bytes[0] == 0x30 else {
+            return PKCS12Error(.notPKCS12, "not a PKCS#12 file (it does not start with a DER sequence)")
+        }
+        index = 1
+        let lengthByte = bytes[index]
+        index += lengthByte < 0x80 ? 1 : 1 + Int(lengthByte & 0x7F)
+        if index + 2 < bytes.count, bytes[index] == 0x02, bytes[index + 1] == 0x01, bytes[index + 2] == 0x03 {
+            return PKCS12Error(.corrupt, "the PKCS#12 structure is damaged or truncated (\(bytes.count) bytes)")
+        }
+        return PKCS12Error(.notPKCS12, "not a PKCS#12 file (DER data of another kind)")
+    }
+
+    private func checkMAC() throws(PKCS12Error) {
+        guard let macAlgorithm, let macIterations else { return }
+        guard macIterations > 0 else { throw PKCS12Error(.corrupt, "the MAC's iteration count is unreadable") }
+        guard macIterations <= options.maxIterations else {
+            throw PKCS12Error(
+                .iterationLimit,
+                "the MAC asks for \(macIterations) key-derivation iterations, over the limit of \(options.maxIterations)"
+            )
+        }
+        guard let digest = EVP_MD_fetch(nil, macAlgorithm, nil) else {
+            OpenSSLErrorQueue.clear()
+            throw PKCS12Error(.unsupportedAlgorithm, "the MAC uses the unsupported digest \(macAlgorithm)")
+        }
+        EVP_MD_free(digest)
+    }
+
+    /// Reads every algorithm reachable without a password and checks it.
+    private func prescan() throws(PKCS12Error) {
+        try withSafes { safe throws(PKCS12Error) in
+            switch cd_p7_type_nid(safe) {
+            case NID_pkcs7_data:
+                guard let bags = PKCS12_unpack_p7data(safe) else {
+                    throw PKCS12Error(.corrupt, "a safe of the PKCS#12 file cannot be read")
+                }
+                defer { cd_sk_SAFEBAG_pop_free(bags) }
+                try prescan(bags: bags)
+            case NID_pkcs7_encrypted:
+                guard let algorithm = PBEAlgorithm(cd_p7_encrypted_algorithm(safe)) else {
+                    throw PKCS12Error(.corrupt, "an encrypted safe has no algorithm")
+                }
+                legacy = try algorithm.check(maxIterations: options.maxIterations, what: "an encrypted safe") || legacy
+                encryptedSafes = true
+            case let nid:
+                throw PKCS12Error(
+                    .unsupportedAlgorithm,
+                    "a safe of type \(PBEAlgorithm.name(nid)) (public-key protection) is not supported")
+            }
+        }
+    }
+
+    private func prescan(bags: OpaquePointer) throws(PKCS12Error) {
+        for index in 0..<cd_sk_SAFEBAG_num(bags) {
+            guard let bag = cd_sk_SAFEBAG_value(bags, index) else { continue }
+            switch PKCS12_SAFEBAG_get_nid(bag) {
+            case NID_pkcs8ShroudedKeyBag:
+                guard let algorithm = PBEAlgorithm(cd_shrouded_key_algorithm(bag)) else {
+                    throw PKCS12Error(.corrupt, "a shrouded key bag has no algorithm")
+                }
+                legacy = try algorithm.check(maxIterations: options.maxIterations, what: "a private key") || legacy
+                encryptedSafes = true
+            case NID_safeContentsBag:
+                if let nested = PKCS12_SAFEBAG_get0_safes(bag) { try prescan(bags: nested) }
+            default:
+                break
+            }
+        }
+    }
+
+    private func withSafes(_ body: (UnsafeMutablePointer<PKCS7>) throws(PKCS12Error) -> Void) throws(PKCS12Error) {
+        OpenSSLErrorQueue.clear()
+        guard let safes = PKCS12_unpack_authsafes(p12) else {
+            OpenSSLErrorQueue.clear()
+            throw PKCS12Error(.corrupt, "the PKCS#12 contents cannot be read")
+        }
+        defer { cd_sk_PKCS7_pop_free(safes) }
+        for index in 0..<cd_sk_PKCS7_num(safes) {
+            guard let safe = cd_sk_PKCS7_value(safes, index) else { continue }
+            try body(safe)
+        }
+    }
+
+    /// Tries the candidates in order and returns what the first that works reveals.
+    func open(candidates: [SecretBytes]) throws(PKCS12Error) -> (contents: Contents, candidate: Int) {
+        if macAlgorithm == nil && !encryptedSafes {
+            guard var contents = try attempt(PasswordVariant(bytes: nil)) else {
+                throw PKCS12Error(.corrupt, "the unencrypted PKCS#12 contents cannot be read")
+            }
+            contents.protected = false
+            return (contents, candidates.count)
+        }
+        var macPassedButNoDecrypt = false
+        for (position, candidate) in candidates.enumerated() {
+            let variants = PasswordVariant.variants(of: candidate)
+            for (variantIndex, variant) in variants.enumerated() {
+                if macAlgorithm != nil {
+                    OpenSSLErrorQueue.clear()
+                    let verified = variant.withCString { PKCS12_verify_mac(p12, $0, $1) } == 1
+                    OpenSSLErrorQueue.clear()
+                    guard verified else { continue }
+                    // The MAC and the bags may read the bytes differently (BMPString against raw bytes).
+                    let order = [variant] + variants.enumerated().filter { $0.offset != variantIndex }.map(\.element)
+                    for attempt in order {
+                        if var contents = try self.attempt(attempt) {
+                            contents.protected = true
+                            contents.emptyPassword = candidate.isEmpty
+                            return (contents, position)
+                        }
+                    }
+                    macPassedButNoDecrypt = true
+                    break
+                } else if var contents = try attempt(variant) {
+                    contents.protected = true
+                    contents.emptyPassword = candidate.isEmpty
+                    return (contents, position)
+                }
+            }
+        }
+        if macPassedButNoDecrypt {
+            throw PKCS12Error(
+                .corrupt,
+                "the MAC verifies but the contents do not decrypt: the data is damaged or the password's encoding "
+                    + "does not match")
+        }
+        let tried =
+            candidates.count == 1 ? "the only candidate password" : "all \(candidates.count) candidate passwords"
+        if macAlgorithm != nil {
+            throw PKCS12Error(.wrongPassword, "wrong password: the MAC does not verify with \(tried)")
+        }
+        throw PKCS12Error(.wrongPassword, "wrong password: the file has no MAC and does not decrypt with \(tried)")
+    }
+
+    /// One walk with `password`: `nil` when it does not decrypt, a thrown ``PKCS12Error`` when a part is over the limits.
+    private func attempt(_ password: PasswordVariant) throws(PKCS12Error) -> Contents? {
+        do {
+            return try walk(password)
+        } catch let error as PKCS12Error {
+            throw error
+        } catch {
+            return nil
+        }
+    }
+
+    /// Reads every bag with one password variant; throws `DecryptionFailed` when any part does not decrypt, or a
+    /// ``PKCS12Error`` when a part asks for more than the limits allow.
+    private func walk(_ password: PasswordVariant) throws -> Contents {
+        var contents = Contents()
+        contents.legacy = legacy
+        try withSafesRethrowing { safe in
+            switch cd_p7_type_nid(safe) {
+            case NID_pkcs7_data:
+                guard let bags = PKCS12_unpack_p7data(safe) else { throw DecryptionFailed() }
+                defer { cd_sk_SAFEBAG_pop_free(bags) }
+                try read(bags: bags, safeEncryption: "none", password: password, into: &contents)
+            case NID_pkcs7_encrypted:
+                let algorithm = PBEAlgorithm(cd_p7_encrypted_algorithm(safe))
+                OpenSSLErrorQueue.clear()
+                let bags = password.withCString { PKCS12_unpack_p7encdata(safe, $0, $1) }
+                OpenSSLErrorQueue.clear()
+                guard let bags else { throw DecryptionFailed() }
+                defer { cd_sk_SAFEBAG_pop_free(bags) }
+                try read(
+                    bags: bags, safeEncryption: algorithm?.description ?? "unknown", password: password,
+                    into: &contents)
+            default:
+                throw DecryptionFailed()
+            }
+        }
+        return contents
+    }
+
+    private func withSafesRethrowing(_ body: (UnsafeMutablePointer<PKCS7>) throws -> Void) throws {
+        guard let safes = PKCS12_unpack_authsafes(p12) else { throw DecryptionFailed() }
+        defer { cd_sk_PKCS7_pop_free(safes) }
+        for index in 0..<cd_sk_PKCS7_num(safes) {
+            guard let safe = cd_sk_PKCS7_value(safes, index) else { continue }
+            try body(safe)
+        }
+    }
+
+    private func read(
+        bags: OpaquePointer, safeEncryption: String, password: PasswordVariant, into contents: inout Contents
+    ) throws {
+        for index in 0..<cd_sk_SAFEBAG_num(bags) {
+            guard let bag = cd_sk_SAFEBAG_value(bags, index) else { continue }
+            switch PKCS12_SAFEBAG_get_nid(bag) {
+            case NID_keyBag:
+                guard let info = PKCS12_SAFEBAG_get0_p8inf(bag), let key = EVP_PKCS82PKEY(info) else {
+                    throw DecryptionFailed()
+                }
+                contents.keys.append(
+                    KeyEntry(
+                        key: PrivateKey(taking: key), localKeyID: localKeyID(bag),
+                        friendlyName: friendlyName(bag)))
+                contents.keyEncryption.insert(safeEncryption)
+                if safeEncryption == "none" { contents.plainKey = true }
+            case NID_pkcs8ShroudedKeyBag:
+                guard let algorithm = PBEAlgorithm(cd_shrouded_key_algorithm(bag)) else { throw DecryptionFailed() }
+                contents.legacy =
+                    try algorithm.check(maxIterations: options.maxIterations, what: "a private key")
+                    || contents.legacy
+                OpenSSLErrorQueue.clear()
+                let info = password.withCString { PKCS12_decrypt_skey(bag, $0, $1) }
+                guard let info else {
+                    OpenSSLErrorQueue.clear()
+                    throw DecryptionFailed()
+                }
+                defer { PKCS8_PRIV_KEY_INFO_free(info) }
+                guard let key = EVP_PKCS82PKEY(info) else {
+                    OpenSSLErrorQueue.clear()
+                    throw DecryptionFailed()
+                }
+                contents.keys.append(
+                    KeyEntry(
+                        key: PrivateKey(taking: key), localKeyID: localKeyID(bag),
+                        friendlyName: friendlyName(bag)))
+                contents.keyEncryption.insert(algorithm.description)
+            case NID_certBag:
+                guard PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate else { continue }
+                guard let certificate = PKCS12_SAFEBAG_get1_cert(bag) else { throw DecryptionFailed() }
+                contents.certificates.append(
+                    CertificateEntry(
+                        certificate: X509Certificate(taking: certificate),
+                        localKeyID: localKeyID(bag), friendlyName: friendlyName(bag)))
+                contents.certEncryption.insert(safeEncryption)
+            case NID_safeContentsBag:
+                if let nested = PKCS12_SAFEBAG_get0_safes(bag) {
+                    try read(bags: nested, safeEncryption: safeEncryption, password: password, into: &contents)
+                }
+            default:
+                continue
+            }
+        }
+    }
+
+    private func localKeyID(_ bag: OpaquePointer) -> [UInt8]? {
+        guard let id = cd_bag_local_key_id(bag), let data = ASN1_STRING_get0_data(id) else { return nil }
+        return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(id))))
+    }
+
+    private func friendlyName(_ bag: OpaquePointer) -> String? {
+        guard let name = PKCS12_get_friendlyname(bag) else { return nil }
+        defer { cd_openssl_free(name) }
+        return String(cString: name)
+    }
+}

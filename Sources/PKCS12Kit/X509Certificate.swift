@@ -1,0 +1,180 @@
+internal import COpenSSL
+import Foundation
+
+/// An owned OpenSSL `X509`, freed on release.
+///
+/// `@unchecked Sendable`: the certificate is never mutated after it is made, and OpenSSL's read-only X509
+/// functions are thread-safe.
+final class X509Certificate: @unchecked Sendable {
+    private let pointer: OpaquePointer
+
+    /// Takes ownership of `pointer`.
+    init(taking pointer: OpaquePointer) {
+        self.pointer = pointer
+    }
+
+    /// Parses one DER certificate.
+    convenience init?(der: [UInt8]) {
+        let parsed: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
+            var cursor = buffer.baseAddress
+            return d2i_X509(nil, &cursor, buffer.count)
+        }
+        guard let parsed else { return nil }
+        self.init(taking: parsed)
+    }
+
+    deinit { X509_free(pointer) }
+
+    func withUnsafePointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
+
+    /// The DER encoding.
+    var der: [UInt8] {
+        var out: UnsafeMutablePointer<UInt8>? = nil
+        let length = i2d_X509(pointer, &out)
+        guard length > 0, let out else { return [] }
+        defer { cd_openssl_free(out) }
+        return Array(UnsafeBufferPointer(start: out, count: Int(length)))
+    }
+
+    func digest(_ md: OpaquePointer?) -> String {
+        var bytes = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
+        var length: UInt32 = 0
+        guard X509_digest(pointer, md, &bytes, &length) == 1 else { return "" }
+        return bytes.prefix(Int(length)).map { hexDigits($0) }.joined()
+    }
+
+    /// SHA-1 of the DER, upper-case hex without separators: the API's thumbprint.
+    var thumbprint: String { digest(EVP_sha1()) }
+
+    /// SHA-256 of the DER, upper-case hex.
+    var sha256: String { digest(EVP_sha256()) }
+
+    var subject: String { Self.render(X509_get_subject_name(pointer)) }
+    var issuer: String { Self.render(X509_get_issuer_name(pointer)) }
+
+    /// The last commonName of the subject, UTF-8.
+    var commonName: String? {
+        guard let name = X509_get_subject_name(pointer) else { return nil }
+        var last: Int32 = -1
+        var index: Int32 = -1
+        repeat {
+            last = index
+            index = X509_NAME_get_index_by_NID(name, NID_commonName, index)
+        } while index >= 0
+        guard last >= 0, let entry = X509_NAME_get_entry(name, last),
+            let data = X509_NAME_ENTRY_get_data(entry)
+        else { return nil }
+        var utf8: UnsafeMutablePointer<UInt8>? = nil
+        let length = ASN1_STRING_to_UTF8(&utf8, data)
+        guard length >= 0, let utf8 else { return nil }
+        defer { cd_openssl_free(utf8) }
+        return String(decoding: UnsafeBufferPointer(start: utf8, count: Int(length)), as: UTF8.self)
+    }
+
+    var serialNumber: String {
+        guard let serial = X509_get0_serialNumber(pointer), let bn = ASN1_INTEGER_to_BN(serial, nil) else { return "" }
+        defer { BN_free(bn) }
+        guard let hex = BN_bn2hex(bn) else { return "" }
+        defer { cd_openssl_free(hex) }
+        return String(cString: hex)
+    }
+
+    var notBefore: Date? { Self.date(X509_get0_notBefore(pointer)) }
+    var notAfter: Date? { Self.date(X509_get0_notAfter(pointer)) }
+
+    /// Whether the signature verifies with the certificate's own key (not a name comparison).
+    var isSelfSigned: Bool { X509_self_signed(pointer, 1) == 1 }
+
+    var isCA: Bool { X509_check_ca(pointer) != 0 }
+
+    /// Whether this certificate issued `other` (names, key identifiers and signature).
+    func issued(_ other: X509Certificate) -> Bool {
+        other.withUnsafePointer { X509_check_issued(pointer, $0) } == X509_V_OK
+    }
+
+    /// The public key, borrowed from the certificate and kept alive by it.
+    func withPublicKey<R>(_ body: (OpaquePointer?) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(X509_get0_pubkey(pointer)) }
+    }
+
+    var publicKeyDescription: KeyDescription {
+        withPublicKey { KeyDescription(key: $0) }
+    }
+
+    /// The signature algorithm's short name and whether its digest is MD5 or SHA-1.
+    var signature: (name: String, weakDigest: Bool) {
+        let nid = X509_get_signature_nid(pointer)
+        let name = OBJ_nid2ln(nid).map { String(cString: $0) } ?? "unknown"
+        var mdNid: Int32 = 0
+        var pkNid: Int32 = 0
+        var bits: Int32 = 0
+        var flags: UInt32 = 0
+        if X509_get_signature_info(pointer, &mdNid, &pkNid, &bits, &flags) == 1 {
+            return (name, mdNid == NID_md5 || mdNid == NID_sha1 || mdNid == NID_md2 || mdNid == NID_md4)
+        }
+        ERR_clear_error()
+        return (name, false)
+    }
+
+    private static func render(_ name: OpaquePointer?) -> String {
+        guard let name, let bio = BIO_new(BIO_s_mem()) else { return "" }
+        defer { BIO_free(bio) }
+        guard X509_NAME_print_ex(bio, name, 0, cd_name_flags()) >= 0 else { return "" }
+        var data: UnsafeMutablePointer<CChar>? = nil
+        let length = cd_BIO_get_mem_data(bio, &data)
+        guard length > 0, let data else { return "" }
+        let bytes = UnsafeRawBufferPointer(start: data, count: length)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func date(_ time: UnsafePointer<ASN1_TIME>?) -> Date? {
+        guard let time else { return nil }
+        var parts = tm()
+        guard ASN1_TIME_to_tm(time, &parts) == 1 else { return nil }
+        return Date(timeIntervalSince1970: TimeInterval(timegm(&parts)))
+    }
+}
+
+/// The algorithm, size and curve of a public or private key.
+struct KeyDescription: Hashable {
+    var algorithm: String
+    var bits: Int
+    var curve: String?
+
+    init(key: OpaquePointer?) {
+        guard let key else {
+            self.algorithm = "unknown"
+            self.bits = 0
+            self.curve = nil
+            return
+        }
+        let id = EVP_PKEY_get_base_id(key)
+        switch id {
+        case EVP_PKEY_RSA, EVP_PKEY_RSA_PSS: algorithm = "RSA"
+        case EVP_PKEY_EC: algorithm = "EC"
+        case EVP_PKEY_ED25519: algorithm = "Ed25519"
+        case EVP_PKEY_ED448: algorithm = "Ed448"
+        case EVP_PKEY_DSA: algorithm = "DSA"
+        default: algorithm = OBJ_nid2sn(id).map { String(cString: $0) } ?? "unknown"
+        }
+        bits = Int(EVP_PKEY_get_bits(key))
+        var name = [CChar](repeating: 0, count: 80)
+        var length = 0
+        if id == EVP_PKEY_EC,
+            EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, &name, name.count, &length) == 1
+        {
+            curve = String(decoding: name.prefix(length).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        } else {
+            curve = nil
+        }
+        ERR_clear_error()
+    }
+}
+
+@inline(__always)
+func hexDigits(_ byte: UInt8) -> String {
+    let digits: [Character] = Array("0123456789ABCDEF")
+    return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+}
