@@ -3,32 +3,54 @@ import PackageDescription
 
 let package = Package(
     name: "CertDrop",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
+        .executable(name: "certdrop", targets: ["certdrop"]),
         .library(name: "PKCS12Kit", targets: ["PKCS12Kit"]),
         .library(name: "ArchiveKit", targets: ["ArchiveKit"]),
         .library(name: "CertificateAPI", targets: ["CertificateAPI"]),
+        .library(name: "DropPipeline", targets: ["DropPipeline"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        .systemLibrary(
-            name: "CArchive",
-            pkgConfig: "libarchive",
-            providers: [.apt(["libarchive-dev"])]
-        ),
-        .target(name: "ArchiveKit", dependencies: ["CArchive"]),
-        .target(name: "CertificateAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
-        .testTarget(name: "CertificateAPITests", dependencies: ["CertificateAPI"]),
         .systemLibrary(
             name: "COpenSSL",
             pkgConfig: "openssl",
             providers: [.apt(["libssl-dev"])]
         ),
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
         .target(name: "PKCS12Kit", dependencies: ["COpenSSL"]),
+        .target(name: "ArchiveKit", dependencies: ["CArchive"]),
+        .target(name: "CertificateAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(
+            name: "DropPipeline",
+            dependencies: [
+                "PKCS12Kit", "ArchiveKit", "CertificateAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "certdrop",
+            dependencies: [
+                "DropPipeline", "PKCS12Kit", "ArchiveKit", "CertificateAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(name: "CertDropTestSupport", path: "Tests/Support"),
         .testTarget(name: "PKCS12KitTests", dependencies: ["PKCS12Kit", "CertDropTestSupport"]),
+        .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
+        .testTarget(name: "CertificateAPITests", dependencies: ["CertificateAPI"]),
+        .testTarget(
+            name: "DropPipelineTests", dependencies: ["DropPipeline", "PKCS12Kit", "ArchiveKit", "CertDropTestSupport"]),
+        .testTarget(name: "certdropTests", dependencies: ["certdrop", "CertDropTestSupport"]),
     ]
 )

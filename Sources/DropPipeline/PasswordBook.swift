@@ -1,0 +1,124 @@
+import Foundation
+import PKCS12Kit
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Where candidate passwords come from, and which apply to a source.
+///
+/// For a source the candidates are, in order and without repeats: its sidecar file (`x.pfx.password`,
+/// `x.pfx.pwd`), the map's entry for the exact source name, then for its last component, then every glob entry
+/// that matches (longest pattern first), then the global password (`--password-file`, `--password-stdin` or
+/// `CERTDROP_PASSWORD`), then the map's `"*"` entry. A password is never taken from a command-line value.
+public struct PasswordBook: Sendable {
+    private let exact: [String: [SecretBytes]]
+    private let globs: [(pattern: String, passwords: [SecretBytes])]
+    private let fallback: [SecretBytes]
+    private let global: [SecretBytes]
+    /// Whether sidecar files next to a source are read.
+    public var useSidecars: Bool
+
+    /// An empty book: only sidecars (and the implicit empty password) apply.
+    public init(useSidecars: Bool = true) {
+        self.init(entries: [], global: [], useSidecars: useSidecars)
+    }
+
+    /// A book from map entries (`"*"` is the fallback), plus global passwords.
+    public init(entries: [(key: String, passwords: [SecretBytes])], global: [SecretBytes], useSidecars: Bool = true) {
+        var exact: [String: [SecretBytes]] = [:]
+        var globs: [(String, [SecretBytes])] = []
+        var fallback: [SecretBytes] = []
+        for (key, passwords) in entries {
+            if key == "*" {
+                fallback += passwords
+            } else if key.contains(where: { "*?[".contains($0) }) {
+                globs.append((key, passwords))
+            } else {
+                exact[key, default: []] += passwords
+            }
+        }
+        self.exact = exact
+        // JSON objects have no order: the most specific (longest) pattern is tried first.
+        self.globs = globs.sorted { ($0.0.count, $1.0) > ($1.0.count, $0.0) }
+        self.fallback = fallback
+        self.global = global
+        self.useSidecars = useSidecars
+    }
+
+    /// Reads a password map: `{"c01.pfx": "pw", "drop.zip!a/*.pfx": "pw", "*": ["pw1", "pw2"]}`.
+    public static func parseMap(_ data: Data) throws(PipelineError) -> [(key: String, passwords: [SecretBytes])] {
+        let object: Any
+        do {
+            object = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw PipelineError(.passwordMap, "the password map is not valid JSON")
+        }
+        guard let map = object as? [String: Any] else {
+            throw PipelineError(.passwordMap, "the password map must be a JSON object of source → password")
+        }
+        var entries: [(key: String, passwords: [SecretBytes])] = []
+        for key in map.keys.sorted() {
+            guard let value = map[key] else { continue }
+            if let single = value as? String {
+                entries.append((key, [SecretBytes(utf8: single)]))
+            } else if let list = value as? [Any], list.allSatisfy({ $0 is String }) {
+                entries.append((key, list.compactMap { $0 as? String }.map { SecretBytes(utf8: $0) }))
+            } else {
+                throw PipelineError(
+                    .passwordMap, "the password map's entry \"\(key)\" must be a string or a list of strings")
+            }
+        }
+        return entries
+    }
+
+    /// The candidates for a source known by `names` (its full name, then its name relative to the argument it was
+    /// found under), most specific first. `sidecarPath` is the file the source was read from, for sources on disk.
+    public func candidates(for names: [String], sidecarPath: String? = nil) -> [SecretBytes] {
+        var result: [SecretBytes] = []
+        func add(_ passwords: [SecretBytes]) {
+            for password in passwords where !result.contains(where: { $0.isEqual(to: password) }) {
+                result.append(password)
+            }
+        }
+        if useSidecars, let sidecarPath, let sidecar = Self.readSidecar(for: sidecarPath) {
+            add([sidecar])
+        }
+        for name in names { add(exact[name] ?? []) }
+        if let first = names.first { add(exact[Self.lastComponent(of: first)] ?? []) }
+        for (pattern, passwords) in globs where names.contains(where: { fnmatch(pattern, $0, 0) == 0 }) {
+            add(passwords)
+        }
+        add(global)
+        add(fallback)
+        return result
+    }
+
+    /// The name after the last `/` or `!`.
+    static func lastComponent(of source: String) -> String {
+        guard let cut = source.lastIndex(where: { $0 == "/" || $0 == "!" }) else { return source }
+        return String(source[source.index(after: cut)...])
+    }
+
+    /// The suffixes of sidecar password files.
+    public static let sidecarSuffixes = [".password", ".pwd"]
+
+    private static func readSidecar(for path: String) -> SecretBytes? {
+        for suffix in sidecarSuffixes {
+            if let data = FileManager.default.contents(atPath: path + suffix) {
+                return firstLine(of: data)
+            }
+        }
+        return nil
+    }
+
+    /// The first line of `data` (without `\r\n` or `\n`) as a secret.
+    public static func firstLine(of data: Data) -> SecretBytes {
+        var bytes = [UInt8](data)
+        defer { SecretBytes.wipe(&bytes) }
+        let end = bytes.firstIndex(of: 0x0A) ?? bytes.count
+        var line = end
+        if line > 0, bytes[line - 1] == 0x0D { line -= 1 }
+        return SecretBytes(bytes[0..<line])
+    }
+}

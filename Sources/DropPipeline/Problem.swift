@@ -1,0 +1,104 @@
+/// How much a problem matters.
+public enum Severity: String, Sendable, Hashable, Codable, Comparable, CaseIterable {
+    case info
+    case warning
+    case error
+
+    private var rank: Int {
+        switch self {
+        case .info: 0
+        case .warning: 1
+        case .error: 2
+        }
+    }
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// A problem's stable code. Codes never change once shipped; the README lists them.
+public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
+    // Opening the file.
+    case wrongPassword = "wrong-password"
+    case notPKCS12 = "not-pkcs12"
+    case corrupt
+    case unsupportedAlgorithm = "unsupported-algorithm"
+    case iterationLimit = "iteration-limit"
+    case unreadable
+    // What the file holds.
+    case noCertificate = "no-certificate"
+    case noPrivateKey = "no-private-key"
+    case keyMismatch = "key-mismatch"
+    case expired
+    case notYetValid = "not-yet-valid"
+    case duplicate
+    case invalidID = "invalid-id"
+    case duplicateID = "duplicate-id"
+    // Archives.
+    case unsafePath = "unsafe-path"
+    case unsafeEntry = "unsafe-entry"
+    case tooLarge = "too-large"
+    case encryptedEntry = "encrypted-entry"
+    case corruptArchive = "corrupt-archive"
+    case archiveLimit = "archive-limit"
+    case unrecognised
+    // Warnings.
+    case expiringSoon = "expiring-soon"
+    case weakKey = "weak-key"
+    case weakSignature = "weak-signature"
+    case legacyEncryption = "legacy-encryption"
+    case noMAC = "no-mac"
+    case unprotected
+    case emptyPassword = "empty-password"
+    case unencryptedKey = "unencrypted-key"
+    case multipleKeys = "multiple-keys"
+    // Information.
+    case selfSigned = "self-signed"
+
+    /// The severity a problem has unless a policy says otherwise.
+    public var defaultSeverity: Severity {
+        switch self {
+        case .expiringSoon, .weakKey, .weakSignature, .legacyEncryption, .noMAC, .unprotected, .emptyPassword,
+            .unencryptedKey, .multipleKeys:
+            .warning
+        case .selfSigned:
+            .info
+        default:
+            .error
+        }
+    }
+}
+
+/// One thing found wrong (or worth knowing) about an item.
+public struct Problem: Error, Sendable, Hashable, Codable {
+    /// The stable code.
+    public var code: ProblemCode
+    /// How much it matters under the policy in force.
+    public var severity: Severity
+    /// A precise human message, free of secrets.
+    public var message: String
+
+    /// Makes a problem, with the code's default severity unless one is given.
+    public init(_ code: ProblemCode, _ message: String, severity: Severity? = nil) {
+        self.code = code
+        self.severity = severity ?? code.defaultSeverity
+        self.message = message
+    }
+}
+
+/// The outcome of checking one item.
+public enum Verdict: String, Sendable, Hashable, Codable, CaseIterable {
+    case ok
+    case warning
+    case error
+    /// Not a certificate: listed, not checked.
+    case ignored
+
+    /// The verdict that `problems` earn.
+    public init(problems: [Problem]) {
+        switch problems.map(\.severity).max() {
+        case .error: self = .error
+        case .warning: self = .warning
+        default: self = .ok
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+enum TableFormat {
+    static let header = pad("VERDICT", 8) + "  " + pad("ID", 28) + "  " + pad("EXPIRES", 10) + "  SOURCE / PROBLEMS\n"
+
+    static func row(_ report: ItemReport) -> String {
+        let expires = report.certificate.map { String(ISO8601.string($0.expirationDate).prefix(10)) } ?? "-"
+        var text =
+            pad(report.verdict.rawValue, 8) + "  " + pad(report.id ?? "-", 28) + "  " + pad(expires, 10) + "  "
+            + report.source + "\n"
+        for problem in report.problems {
+            text +=
+                String(repeating: " ", count: 54)
+                + "\(problem.severity.rawValue) \(problem.code.rawValue): \(problem.message)\n"
+        }
+        return text
+    }
+
+    static func summary(_ summary: ValidationSummary) -> String {
+        let verdicts = Verdict.allCases.map { "\(summary.verdicts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
+        var text = "\n\(summary.total) items: \(verdicts)\n"
+        if !summary.problems.isEmpty {
+            let codes = summary.problems.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+            text += "problems: \(codes)\n"
+        }
+        return text
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width
+            ? String(text.prefix(width - 1)) + (text.count > width ? "…" : String(text.last ?? " "))
+            : text + String(repeating: " ", count: width - text.count)
+    }
+}
+
+enum CSVFormat {
+    static let header = "source,verdict,id,thumbprint,subject,expirationDate,problems,messages\n"
+
+    static func row(_ report: ItemReport) -> String {
+        let fields = [
+            report.source, report.verdict.rawValue, report.id ?? "", report.certificate?.thumbprint ?? "",
+            report.certificate?.subject ?? "", report.certificate.map { ISO8601.string($0.expirationDate) } ?? "",
+            report.problems.map(\.code.rawValue).joined(separator: ";"),
+            report.problems.map(\.message).joined(separator: "; "),
+        ]
+        return fields.map(quote).joined(separator: ",") + "\n"
+    }
+
+    /// RFC 4180 quoting; a leading `=`, `+`, `-` or `@` is prefixed with `'` so spreadsheets do not run it.
+    static func quote(_ field: String) -> String {
+        var field = field
+        if let first = field.first, "=+-@".contains(first) { field = "'" + field }
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) || field.hasPrefix("'")
+        else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+}
+
+enum JUnitFormat {
+    static func testCase(_ report: ItemReport, failOn: Severity) -> String {
+        var text = "    <testcase classname=\"certdrop.validate\" name=\"\(escape(report.source))\">\n"
+        let failing = report.problems.filter { $0.severity >= failOn }
+        if report.verdict == .ignored {
+            text += "      <skipped message=\"not a certificate\"/>\n"
+        } else if !failing.isEmpty {
+            let codes = failing.map(\.code.rawValue).joined(separator: ",")
+            let body = failing.map { "\($0.code.rawValue): \($0.message)" }.joined(separator: "\n")
+            text +=
+                "      <failure type=\"\(escape(codes))\" message=\"\(escape(failing[0].message))\">"
+                + escape(body) + "</failure>\n"
+        }
+        let others = report.problems.filter { $0.severity < failOn }
+        if !others.isEmpty {
+            let body = others.map { "\($0.severity.rawValue) \($0.code.rawValue): \($0.message)" }.joined(
+                separator: "\n")
+            text += "      <system-out>" + escape(body) + "</system-out>\n"
+        }
+        return text + "    </testcase>\n"
+    }
+
+    static func escape(_ text: String) -> String {
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&apos;"
+            case _ where scalar.value < 0x20 && scalar != "\n" && scalar != "\t": result += "?"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+}

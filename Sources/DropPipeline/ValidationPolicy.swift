@@ -1,0 +1,122 @@
+import Foundation
+import PKCS12Kit
+
+/// The checks applied to each certificate and how severe each finding is.
+public struct ValidationPolicy: Sendable {
+    /// A certificate that expires within this many days gets `expiring-soon`.
+    public var minDays: Int
+    /// Makes `self-signed` an error instead of information.
+    public var denySelfSigned: Bool
+    /// Makes unrecognised files errors instead of `ignored` items.
+    public var strict: Bool
+    /// The time the checks are made against.
+    public var now: Date
+    /// How files are opened (iteration cap).
+    public var pkcs12: PKCS12Options
+    /// How ids are made.
+    public var idTemplate: IDTemplate
+
+    /// Makes a policy; the defaults are the command line's.
+    public init(
+        minDays: Int = 30, denySelfSigned: Bool = false, strict: Bool = false, now: Date = Date(),
+        pkcs12: PKCS12Options = PKCS12Options(), idTemplate: IDTemplate = .stem
+    ) {
+        self.minDays = minDays
+        self.denySelfSigned = denySelfSigned
+        self.strict = strict
+        self.now = now
+        self.pkcs12 = pkcs12
+        self.idTemplate = idTemplate
+    }
+
+    /// The problems of an opened bundle, order-independent (duplicates are found later, in order).
+    public func problems(of bundle: PKCS12Bundle) -> [Problem] {
+        var problems: [Problem] = []
+        let facts = bundle.pkcs12
+        if let certificate = bundle.certificate {
+            problems += self.problems(of: certificate)
+        } else {
+            problems.append(Problem(.noCertificate, "the file holds no certificate"))
+        }
+        if !facts.hasPrivateKey, bundle.certificate != nil {
+            problems.append(Problem(.noPrivateKey, "the file holds no private key, so it cannot be uploaded"))
+        }
+        if facts.keyMatchesCertificate == false {
+            problems.append(Problem(.keyMismatch, "no certificate in the file matches the private key"))
+        }
+        if facts.privateKeys > 1 {
+            problems.append(
+                Problem(.multipleKeys, "the file holds \(facts.privateKeys) private keys; only the first is used"))
+        }
+        if facts.unprotected {
+            problems.append(Problem(.unprotected, "the file has neither a MAC nor encryption: anyone can read it"))
+        } else {
+            if facts.macAlgorithm == nil {
+                problems.append(Problem(.noMAC, "the file has no MAC: tampering would go unnoticed"))
+            }
+            if facts.emptyPassword {
+                problems.append(Problem(.emptyPassword, "the file's password is empty"))
+            }
+            if facts.unencryptedKey {
+                problems.append(Problem(.unencryptedKey, "the private key is stored unencrypted"))
+            }
+        }
+        if facts.legacyEncryption {
+            let what = [facts.certEncryption, facts.keyEncryption].compactMap { $0 }.filter { $0 != "none" }
+            problems.append(
+                Problem(
+                    .legacyEncryption,
+                    "legacy encryption (\(Set(what).sorted().joined(separator: "; "))) needs OpenSSL's legacy provider"
+                ))
+        }
+        return problems
+    }
+
+    /// The problems of a certificate's own facts: validity, key, signature, self-signed.
+    public func problems(of certificate: CertificateFacts) -> [Problem] {
+        var problems: [Problem] = []
+        let day: TimeInterval = 86_400
+        if certificate.expirationDate <= now {
+            let days = Int((now.timeIntervalSince(certificate.expirationDate) / day).rounded(.down))
+            problems.append(
+                Problem(.expired, "expired on \(ISO8601.string(certificate.expirationDate)) (\(days) days ago)"))
+        } else if certificate.notBefore > now {
+            problems.append(
+                Problem(.notYetValid, "not valid before \(ISO8601.string(certificate.notBefore))"))
+        } else if certificate.expirationDate < now.addingTimeInterval(Double(minDays) * day) {
+            let days = Int((certificate.expirationDate.timeIntervalSince(now) / day).rounded(.down))
+            problems.append(
+                Problem(
+                    .expiringSoon,
+                    "expires on \(ISO8601.string(certificate.expirationDate)), in \(days) days (minimum \(minDays))"))
+        }
+        switch certificate.keyAlgorithm {
+        case "RSA" where certificate.keyBits < 2048, "DSA" where certificate.keyBits < 2048:
+            problems.append(
+                Problem(.weakKey, "\(certificate.keyAlgorithm) key of \(certificate.keyBits) bits (minimum 2048)"))
+        case "EC" where certificate.keyBits < 256:
+            problems.append(Problem(.weakKey, "EC key of \(certificate.keyBits) bits (minimum 256)"))
+        default:
+            break
+        }
+        if certificate.weakSignature {
+            problems.append(
+                Problem(.weakSignature, "signed with \(certificate.signatureAlgorithm), a broken digest"))
+        }
+        if certificate.selfSigned {
+            problems.append(
+                Problem(.selfSigned, "the certificate is self-signed", severity: denySelfSigned ? .error : .info))
+        }
+        return problems
+    }
+}
+
+/// ISO-8601 in UTC with `Z`, as every output of the tool shows dates.
+public enum ISO8601 {
+    /// `2026-11-29T07:49:05Z`.
+    public static func string(_ date: Date) -> String {
+        date.formatted(
+            .iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+                .timeSeparator(.colon).timeZone(separator: .omitted))
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import DropPipeline
+import Foundation
+
+/// `certdrop`: check certificate drops and move them into API gateways.
+@main
+struct CertDrop: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "certdrop",
+        abstract: "Check certificate drops and move them into API gateways.",
+        discussion: """
+            Exit status: 0 when no item has an error, 1 when one has, 2 for usage or I/O errors.
+            """,
+        version: "0.1.0",
+        subcommands: [ValidateCommand.self, InspectCommand.self]
+    )
+
+    /// Runs the command with CertDrop's exit statuses: usage errors are 2, not the parser's 64.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch let error as PipelineError {
+            FileHandle.standardError.write(Data("certdrop: \(error.message)\n".utf8))
+            Foundation.exit(2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success || code == ExitCode(1) {
+                exit(withError: error)
+            }
+            let message = fullMessage(for: error)
+            if !message.isEmpty {
+                FileHandle.standardError.write(Data((message + "\n").utf8))
+            }
+            Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
+        }
+    }
+}

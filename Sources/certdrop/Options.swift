@@ -1,0 +1,80 @@
+import ArgumentParser
+import DropPipeline
+import Foundation
+import PKCS12Kit
+
+/// Where passwords come from. None of them takes a password as a value.
+struct PasswordOptions: ParsableArguments {
+    @Option(name: .customLong("password-file"), help: "A file whose first line is the password.")
+    var passwordFile: String?
+
+    @Option(
+        name: .customLong("passwords"),
+        help: ArgumentHelp(
+            "A JSON map of source → password or list of candidates.", valueName: "map.json"))
+    var passwordMap: String?
+
+    @Flag(name: .customLong("password-stdin"), help: "Read one password from the first line of standard input.")
+    var passwordStdin = false
+
+    @Flag(name: .customLong("no-sidecars"), help: "Do not read x.pfx.password / x.pfx.pwd files.")
+    var noSidecars = false
+
+    func book() throws -> PasswordBook {
+        try PasswordSources(
+            passwordFile: passwordFile, mapFile: passwordMap, readStandardInput: passwordStdin,
+            useSidecars: !noSidecars
+        ).load()
+    }
+}
+
+/// The checks and their thresholds.
+struct CheckOptions: ParsableArguments {
+    @Option(name: .customLong("min-days"), help: "Warn about certificates that expire within this many days.")
+    var minDays = 30
+
+    @Flag(name: .customLong("deny-self-signed"), help: "Make self-signed certificates an error.")
+    var denySelfSigned = false
+
+    @Flag(help: "Make files that are not certificates errors instead of ignored.")
+    var strict = false
+
+    @Option(name: .customLong("max-iterations"), help: "Refuse key derivations with more iterations than this.")
+    var maxIterations = 1_000_000
+
+    @Option(name: .customLong("id-template"), help: "How ids are made: {stem}, {thumbprint}, {thumbprint8}, {cn}.")
+    var idTemplate = "{stem}"
+
+    mutating func validate() throws {
+        guard minDays >= 0 else { throw ValidationError("--min-days must be 0 or more") }
+        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be 1 or more") }
+        do {
+            _ = try IDTemplate(idTemplate)
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func policy() throws -> ValidationPolicy {
+        ValidationPolicy(
+            minDays: minDays, denySelfSigned: denySelfSigned, strict: strict,
+            pkcs12: PKCS12Options(maxIterations: maxIterations), idTemplate: try IDTemplate(idTemplate))
+    }
+}
+
+/// Where and how results are written.
+struct OutputOptions: ParsableArguments {
+    @Option(help: "table, json, jsonl, csv or junit.")
+    var format: ReportFormat = .table
+
+    @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
+    var output: String?
+
+    func textOutput() throws -> TextOutput {
+        if let output { return try TextOutput.file(output) }
+        return .standardOutput()
+    }
+}
+
+extension ReportFormat: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import DropPipeline
+import Foundation
+
+/// `certdrop validate PATH...`: pre-flight validation of a drop.
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Check every certificate in folders, files and archives, and report each one.",
+        discussion: """
+            Exit status: 0 when no item has an error (with --fail-on warning: no warning either), 1 when one has,
+            2 for usage or I/O errors.
+            """
+    )
+
+    @Argument(help: "Folders, .pfx/.p12 files and archives.")
+    var paths: [String]
+
+    @OptionGroup var passwords: PasswordOptions
+    @OptionGroup var checks: CheckOptions
+    @OptionGroup var output: OutputOptions
+
+    @Option(name: .customLong("fail-on"), help: "error, or warning to fail on warnings too.")
+    var failOn: Severity = .error
+
+    func validate() throws {
+        guard failOn != .info else { throw ValidationError("--fail-on takes error or warning") }
+    }
+
+    func run() throws {
+        let run = try DropRun(paths: paths, passwords: passwords, checks: checks)
+        let writer = try ReportWriter(format: output.format, output: try output.textOutput(), failOn: failOn)
+        let summary = run.validation.run { writer.write($0) }
+        writer.finish(summary)
+        writer.close()
+        throw ExitCode(summary.exitStatus(failOn: failOn))
+    }
+}
+
+/// `certdrop inspect FILE...`: every fact of each file.
+struct InspectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inspect",
+        abstract: "Show everything about PKCS#12 files: certificate, chain, protection and problems."
+    )
+
+    @Argument(help: "Files, folders or archives.")
+    var paths: [String]
+
+    @OptionGroup var passwords: PasswordOptions
+    @OptionGroup var checks: CheckOptions
+
+    @Option(help: "text or json.")
+    var format: InspectOutput = .text
+
+    enum InspectOutput: String, ExpressibleByArgument { case text, json }
+
+    func run() throws {
+        let run = try DropRun(paths: paths, passwords: passwords, checks: checks)
+        let stdout = TextOutput.standardOutput()
+        let writer = format == .json ? try ReportWriter(format: .json, output: stdout) : nil
+        let summary = run.validation.run { report in
+            if let writer { writer.write(report) } else { stdout.write(InspectFormat.dump(report)) }
+        }
+        writer?.finish(summary)
+        stdout.flush()
+        throw ExitCode(summary.exitStatus(failOn: .error))
+    }
+}
