@@ -28,17 +28,14 @@ public struct DropItem: Sendable {
 
 /// The archive facts of an item inside one or more archives.
 public struct ArchiveFacts: Sendable, Hashable, Codable {
-    /// The chain of containers, outermost first (`["drop.tar.gz", "inner.zip"]`).
+    /// The chain of containers, outermost first, each by its full name (`["drop.tar.gz", "drop.tar.gz!inner.zip"]`).
     public var containers: [String]
-    /// The detected format of each container, outermost first (`["tar.gz", "zip"]`).
-    public var formats: [String]
     /// The entry's size in bytes as read (not as declared).
     public var entrySize: Int?
 
     /// Makes archive facts.
-    public init(containers: [String], formats: [String], entrySize: Int?) {
+    public init(containers: [String], entrySize: Int?) {
         self.containers = containers
-        self.formats = formats
         self.entrySize = entrySize
     }
 }

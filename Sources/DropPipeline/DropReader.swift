@@ -47,6 +47,13 @@ public struct DropReader: Sendable {
         }
     }
 
+    /// Emits every item as ``read(emit:)`` does, with certificates and keys found side by side paired.
+    public func units(emit: (DropUnit) -> Void) {
+        var grouper = BundleGrouper()
+        read { grouper.add($0, emit: emit) }
+        grouper.flush(emit: emit)
+    }
+
     private func walk(directory: String, relative: String, emit: (DropItem) -> Void) {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: directory) else {

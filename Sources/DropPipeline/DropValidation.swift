@@ -72,10 +72,10 @@ public struct DropValidation: Sendable {
     public func run(sink: (ItemReport) -> Void) -> ValidationSummary {
         let inspector = self.inspector
         let reader = self.reader
-        let map = OrderedParallelMap<DropItem, ItemReport> { inspector.inspect($0).report }
+        let map = OrderedParallelMap<DropUnit, ItemReport> { inspector.inspect($0).report }
         var ledger = DuplicateLedger()
         var summary = ValidationSummary()
-        map.run(produce: { emit in reader.read(emit: emit) }) { report in
+        map.run(produce: { emit in reader.units(emit: emit) }) { report in
             var report = report
             ledger.record(&report)
             summary.count(report)

@@ -8,9 +8,7 @@ public enum InspectFormat {
         var lines = ["\(report.source)", "  verdict: \(report.verdict.rawValue)"]
         if let id = report.id { lines.append("  id: \(id)") }
         if let archive = report.archive {
-            lines.append(
-                "  archive: \(archive.containers.joined(separator: " › ")) (\(archive.formats.joined(separator: ", ")))"
-            )
+            lines.append("  archive: \(archive.containers.joined(separator: " › ")), \(archive.entrySize ?? 0) bytes")
         }
         if let certificate = report.certificate {
             lines.append("  certificate:")

@@ -1,8 +1,25 @@
 import Foundation
 import PKCS12Kit
 
-/// The inspect and check stages for one item: recognise the content, open it with the candidate passwords,
-/// read its facts and apply the policy. Order-independent, so it runs on any core.
+/// An item after the inspect and check stages: its report, and what an upload would send.
+public struct InspectedItem: Sendable {
+    /// The report.
+    public var report: ItemReport
+    /// The PKCS#12 to upload and the password that opens it; `nil` when there is nothing to upload.
+    public var upload: UploadMaterial?
+}
+
+/// A PKCS#12 file ready to upload: its bytes, the password that opens it, and what it holds.
+public struct UploadMaterial: Sendable {
+    /// The PKCS#12 bytes (the original file, or the PKCS#12 a PEM bundle was normalised into).
+    public let pkcs12: [UInt8]
+    /// The opened bundle; its `password` opens `pkcs12`.
+    public let bundle: PKCS12Bundle
+}
+
+/// The inspect and check stages for one unit: recognise the content, open it with the candidate passwords,
+/// normalise PEM bundles into PKCS#12, read the facts and apply the policy. Order-independent, so it runs on any
+/// core.
 public struct Inspector: Sendable {
     /// The policy in force.
     public let policy: ValidationPolicy
@@ -15,12 +32,33 @@ public struct Inspector: Sendable {
         self.passwords = passwords
     }
 
-    /// An item's report, and the opened bundle when the item is an uploadable PKCS#12.
-    public func inspect(_ item: DropItem) -> (report: ItemReport, bundle: PKCS12Bundle?) {
+    /// The inspected item of a unit. A certificate and key pair is normalised into one PKCS#12 and reported as
+    /// the certificate; the key is reported in its own place as `ignored` with `paired`.
+    public func inspect(_ unit: DropUnit) -> InspectedItem {
+        switch unit {
+        case .single(let item):
+            return inspect(item)
+        case .pemPair(let certificate, let key):
+            guard case .success(let certificateBytes) = certificate.content,
+                case .success(let keyBytes) = key.content
+            else { return inspect(certificate) }
+            let names = [certificate.source, certificate.relativeName, key.source, key.relativeName]
+            return normalise(certificate, pieces: [certificateBytes, keyBytes], names: names)
+        case .pairedKey(let key, let certificateSource):
+            if case .failure = key.content { return inspect(key) }
+            let note = Problem(.paired, "the private key of \(certificateSource)")
+            return InspectedItem(
+                report: ItemReport(
+                    source: key.source, problems: [note], archive: key.archive, kind: .pem, ignored: true))
+        }
+    }
+
+    /// One item's inspection.
+    public func inspect(_ item: DropItem) -> InspectedItem {
         let bytes: [UInt8]
         switch item.content {
         case .failure(let problem):
-            return (ItemReport(source: item.source, problems: [problem], archive: item.archive), nil)
+            return InspectedItem(report: ItemReport(source: item.source, problems: [problem], archive: item.archive))
         case .success(let content):
             bytes = content
         }
@@ -33,35 +71,58 @@ public struct Inspector: Sendable {
         case _ where named:
             // A .pfx that is not PKCS#12 is somebody's mistake, not noise.
             let problem = Problem(.notPKCS12, Self.notPKCS12Message(kind))
-            return (report(item, problems: [problem], certificate: nil, kind: kind), nil)
+            return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: kind))
+        case .pem where PEMShape(item) == .both:
+            return normalise(item, pieces: [bytes], names: [item.source, item.relativeName])
         case .pem, .derCertificate:
-            return (loneCertificate(item, bytes: bytes, kind: kind), nil)
+            return InspectedItem(report: loneCertificate(item, bytes: bytes, kind: kind))
         case .other:
             var problems: [Problem] = []
             if policy.strict {
                 problems.append(Problem(.unrecognised, "not a certificate, key or archive (--strict)"))
             }
-            return (
-                ItemReport(source: item.source, problems: problems, archive: item.archive, kind: kind, ignored: true),
-                nil
-            )
+            return InspectedItem(
+                report: ItemReport(
+                    source: item.source, problems: problems, archive: item.archive, kind: kind, ignored: true))
         }
     }
 
-    private func openPKCS12(_ item: DropItem, bytes: [UInt8]) -> (report: ItemReport, bundle: PKCS12Bundle?) {
-        let candidates = passwords.candidates(
-            for: [item.source, item.relativeName], sidecarPath: item.filePath)
+    private func openPKCS12(_ item: DropItem, bytes: [UInt8]) -> InspectedItem {
+        let candidates = passwords.candidates(for: [item.source, item.relativeName], sidecarPath: item.filePath)
         let bundle: PKCS12Bundle
         do {
             bundle = try PKCS12Bundle.open(bytes, passwords: candidates, options: policy.pkcs12)
         } catch {
             let problem = Problem(Self.code(of: error.code), error.message)
-            return (report(item, problems: [problem], certificate: nil, kind: .pkcs12), nil)
+            return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: .pkcs12))
         }
-        var result = report(item, problems: policy.problems(of: bundle), certificate: bundle.certificate, kind: .pkcs12)
+        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12, problems: policy.problems(of: bundle))
+    }
+
+    /// Normalises PEM material (a certificate with its key and chain) into a PKCS#12 under the first password
+    /// that applies to it (or a random one), then checks it like any PKCS#12.
+    private func normalise(_ item: DropItem, pieces: [[UInt8]], names: [String]) -> InspectedItem {
+        let candidates = passwords.candidates(for: names, sidecarPath: item.filePath)
+        do {
+            let material = try PEMMaterial(pieces: pieces, passwords: candidates)
+            let password = candidates.first { !$0.isEmpty } ?? Self.randomPassword()
+            let bytes = try PKCS12Writer.export(material, password: password, encryption: .aes256)
+            let bundle = try PKCS12Bundle.open(bytes, passwords: [password], options: policy.pkcs12)
+            return opened(item, bundle: bundle, bytes: bytes, kind: .pem, problems: policy.problems(of: bundle))
+        } catch {
+            let problem = Problem(Self.code(of: error.code), error.message)
+            return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: .pem))
+        }
+    }
+
+    private func opened(
+        _ item: DropItem, bundle: PKCS12Bundle, bytes: [UInt8], kind: ContentKind, problems: [Problem]
+    ) -> InspectedItem {
+        var result = report(item, problems: problems, certificate: bundle.certificate, kind: kind)
         result.chain = bundle.chain
         result.pkcs12 = bundle.pkcs12
-        return (result, bundle)
+        let uploadable = bundle.pkcs12.hasPrivateKey && bundle.pkcs12.keyMatchesCertificate == true
+        return InspectedItem(report: result, upload: uploadable ? UploadMaterial(pkcs12: bytes, bundle: bundle) : nil)
     }
 
     private func loneCertificate(_ item: DropItem, bytes: [UInt8], kind: ContentKind) -> ItemReport {
@@ -88,6 +149,14 @@ public struct Inspector: Sendable {
         return ItemReport(
             source: item.source, problems: problems, id: id, certificate: certificate, archive: item.archive,
             kind: kind)
+    }
+
+    /// 32 random bytes, base64: the password of a normalised PEM bundle when none applies to it.
+    static func randomPassword() -> SecretBytes {
+        var generator = SystemRandomNumberGenerator()
+        var bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        defer { SecretBytes.wipe(&bytes) }
+        return SecretBytes(utf8: Data(bytes).base64EncodedString())
     }
 
     static func code(of code: PKCS12Error.Code) -> ProblemCode {

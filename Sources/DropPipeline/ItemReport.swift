@@ -22,7 +22,8 @@ public struct ItemReport: Sendable {
     /// What the content was recognised as.
     public var kind: ContentKind?
 
-    /// Makes a report and derives its verdict (`ignored` when `ignored` is set and nothing is wrong).
+    /// Makes a report and derives its verdict (`ignored` when `ignored` is set and nothing worse than information
+    /// was found).
     public init(
         source: String, problems: [Problem], id: String? = nil, certificate: CertificateFacts? = nil,
         chain: [ChainCertificate] = [], pkcs12: PKCS12Facts? = nil, archive: ArchiveFacts? = nil,
@@ -36,7 +37,7 @@ public struct ItemReport: Sendable {
         self.pkcs12 = pkcs12
         self.archive = archive
         self.kind = kind
-        self.verdict = ignored && problems.isEmpty ? .ignored : Verdict(problems: problems)
+        self.verdict = ignored && !problems.contains { $0.severity > .info } ? .ignored : Verdict(problems: problems)
     }
 
     /// Adds a problem and updates the verdict.

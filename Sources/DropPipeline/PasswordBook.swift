@@ -8,7 +8,8 @@ import PKCS12Kit
 /// Where candidate passwords come from, and which apply to a source.
 ///
 /// For a source the candidates are, in order and without repeats: its sidecar file (`x.pfx.password`,
-/// `x.pfx.pwd`), the map's entry for the exact source name, then for its last component, then every glob entry
+/// `x.pfx.pwd`), the map's entry for the exact source name, then for each shorter tail of it (after a `/` or
+/// `!`, down to the last component), then every glob entry
 /// that matches (longest pattern first), then the global password (`--password-file`, `--password-stdin` or
 /// `CERTDROP_PASSWORD`), then the map's `"*"` entry. A password is never taken from a command-line value.
 public struct PasswordBook: Sendable {
@@ -85,12 +86,27 @@ public struct PasswordBook: Sendable {
             add([sidecar])
         }
         for name in names { add(exact[name] ?? []) }
-        if let first = names.first { add(exact[Self.lastComponent(of: first)] ?? []) }
+        // Then every shorter tail of each name (`bundle/x.key` for `/drops/bundle/x.key`), longest first, so a
+        // map written relative to any parent folder applies.
+        for name in names {
+            for tail in Self.tails(of: name) { add(exact[tail] ?? []) }
+        }
         for (pattern, passwords) in globs where names.contains(where: { fnmatch(pattern, $0, 0) == 0 }) {
             add(passwords)
         }
         add(global)
         add(fallback)
+        return result
+    }
+
+    /// The tails of a name after each `/` or `!`, longest first: `a/b!c/d` → `b!c/d`, `c/d`, `d`.
+    static func tails(of name: String) -> [String] {
+        var result: [String] = []
+        var index = name.startIndex
+        while let cut = name[index...].firstIndex(where: { $0 == "/" || $0 == "!" }) {
+            index = name.index(after: cut)
+            if index < name.endIndex { result.append(String(name[index...])) }
+        }
         return result
     }
 

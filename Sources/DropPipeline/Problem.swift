@@ -39,7 +39,9 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case tooLarge = "too-large"
     case encryptedEntry = "encrypted-entry"
     case corruptArchive = "corrupt-archive"
-    case archiveLimit = "archive-limit"
+    case archiveTooLarge = "archive-too-large"
+    case tooManyEntries = "too-many-entries"
+    case nestingLimit = "nesting-limit"
     case unrecognised
     // Warnings.
     case expiringSoon = "expiring-soon"
@@ -53,6 +55,7 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case multipleKeys = "multiple-keys"
     // Information.
     case selfSigned = "self-signed"
+    case paired
 
     /// The severity a problem has unless a policy says otherwise.
     public var defaultSeverity: Severity {
@@ -60,7 +63,7 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
         case .expiringSoon, .weakKey, .weakSignature, .legacyEncryption, .noMAC, .unprotected, .emptyPassword,
             .unencryptedKey, .multipleKeys:
             .warning
-        case .selfSigned:
+        case .selfSigned, .paired:
             .info
         default:
             .error

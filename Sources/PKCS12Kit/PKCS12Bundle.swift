@@ -25,6 +25,9 @@ public final class PKCS12Bundle: @unchecked Sendable {
     public let chain: [ChainCertificate]
     /// How the file is protected and what it holds.
     public let pkcs12: PKCS12Facts
+    /// The candidate that opened the file (empty for an unprotected file or the implicit empty password), for
+    /// sending on with the file. Never print it.
+    public let password: SecretBytes
 
     let leaf: X509Certificate?
     let key: PrivateKey?
@@ -32,8 +35,9 @@ public final class PKCS12Bundle: @unchecked Sendable {
 
     init(
         certificate: CertificateFacts?, chain: [ChainCertificate], pkcs12: PKCS12Facts, leaf: X509Certificate?,
-        key: PrivateKey?, others: [X509Certificate]
+        key: PrivateKey?, others: [X509Certificate], password: SecretBytes
     ) {
+        self.password = password
         self.certificate = certificate
         self.chain = chain
         self.pkcs12 = pkcs12
@@ -58,12 +62,13 @@ public final class PKCS12Bundle: @unchecked Sendable {
         let reader = try PKCS12Reader(bytes: bytes, options: options)
         let opened = try reader.open(candidates: candidates)
         let given = opened.candidate < passwords.count ? opened.candidate : nil
-        return assemble(opened.contents, reader: reader, candidate: given)
+        let password = opened.candidate < candidates.count ? candidates[opened.candidate] : SecretBytes([])
+        return assemble(opened.contents, reader: reader, candidate: given, password: password)
     }
 
-    private static func assemble(_ contents: PKCS12Reader.Contents, reader: PKCS12Reader, candidate: Int?)
-        -> PKCS12Bundle
-    {
+    private static func assemble(
+        _ contents: PKCS12Reader.Contents, reader: PKCS12Reader, candidate: Int?, password: SecretBytes
+    ) -> PKCS12Bundle {
         let certificates = contents.certificates
         let keys = contents.keys
 
@@ -110,7 +115,8 @@ public final class PKCS12Bundle: @unchecked Sendable {
             pkcs12: protection,
             leaf: leaf?.certificate,
             key: keys.first?.key,
-            others: others
+            others: others,
+            password: password
         )
     }
 

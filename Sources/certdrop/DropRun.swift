@@ -5,10 +5,11 @@ import Foundation
 struct DropRun {
     let validation: DropValidation
 
-    init(paths: [String], passwords: PasswordOptions, checks: CheckOptions) throws {
-        let reader = DropReader(paths: paths, unpacker: nil)
+    init(paths: [String], passwords: PasswordOptions, checks: CheckOptions, archives: ArchiveOptions) throws {
+        let book = try passwords.book()
+        let unpacker = try archives.unpacker(passwords: book)
+        let reader = DropReader(paths: paths, unpacker: unpacker, maxFileBytes: archives.maxEntryBytes)
         try reader.checkPaths()
-        let inspector = Inspector(policy: try checks.policy(), passwords: try passwords.book())
-        validation = DropValidation(reader: reader, inspector: inspector)
+        validation = DropValidation(reader: reader, inspector: Inspector(policy: try checks.policy(), passwords: book))
     }
 }

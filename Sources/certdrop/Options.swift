@@ -1,3 +1,4 @@
+import ArchiveKit
 import ArgumentParser
 import DropPipeline
 import Foundation
@@ -78,3 +79,40 @@ struct OutputOptions: ParsableArguments {
 
 extension ReportFormat: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
+
+/// How archives are opened, and the caps that keep hostile ones cheap.
+struct ArchiveOptions: ParsableArguments {
+    @Option(name: .customLong("archive-password-file"), help: "A file whose first line opens encrypted zip entries.")
+    var archivePasswordFile: String?
+
+    @Option(name: .customLong("max-entry-bytes"), help: "The largest file or archive entry read (default 10 MiB).")
+    var maxEntryBytes = 10 << 20
+
+    @Option(name: .customLong("max-archive-bytes"), help: "The most bytes read out of one archive (default 1 GiB).")
+    var maxArchiveBytes = 1 << 30
+
+    @Option(name: .customLong("max-entries"), help: "The most entries read out of one archive (default 100000).")
+    var maxEntries = 100_000
+
+    @Option(name: .customLong("max-depth"), help: "How deep archives inside archives are opened (default 4).")
+    var maxDepth = 4
+
+    mutating func validate() throws {
+        guard maxEntryBytes > 0, maxArchiveBytes > 0, maxEntries > 0, maxDepth > 0 else {
+            throw ValidationError("archive limits must be 1 or more")
+        }
+    }
+
+    func unpacker(passwords: PasswordBook) throws -> ArchiveUnpacker {
+        var archivePasswords: [SecretBytes] = []
+        if let archivePasswordFile {
+            guard let data = FileManager.default.contents(atPath: archivePasswordFile) else {
+                throw PipelineError(.passwordSource, "cannot read the archive password file \(archivePasswordFile)")
+            }
+            archivePasswords.append(PasswordBook.firstLine(of: data))
+        }
+        let limits = ArchiveLimits(
+            maxEntryBytes: maxEntryBytes, maxTotalBytes: maxArchiveBytes, maxEntries: maxEntries, maxDepth: maxDepth)
+        return ArchiveUnpacker(limits: limits, passwords: passwords, archivePasswords: archivePasswords)
+    }
+}

@@ -18,6 +18,7 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var passwords: PasswordOptions
     @OptionGroup var checks: CheckOptions
+    @OptionGroup var archives: ArchiveOptions
     @OptionGroup var output: OutputOptions
 
     @Option(name: .customLong("fail-on"), help: "error, or warning to fail on warnings too.")
@@ -28,7 +29,7 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let run = try DropRun(paths: paths, passwords: passwords, checks: checks)
+        let run = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
         let writer = try ReportWriter(format: output.format, output: try output.textOutput(), failOn: failOn)
         let summary = run.validation.run { writer.write($0) }
         writer.finish(summary)
@@ -49,6 +50,7 @@ struct InspectCommand: ParsableCommand {
 
     @OptionGroup var passwords: PasswordOptions
     @OptionGroup var checks: CheckOptions
+    @OptionGroup var archives: ArchiveOptions
 
     @Option(help: "text or json.")
     var format: InspectOutput = .text
@@ -56,7 +58,7 @@ struct InspectCommand: ParsableCommand {
     enum InspectOutput: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let run = try DropRun(paths: paths, passwords: passwords, checks: checks)
+        let run = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
         let stdout = TextOutput.standardOutput()
         let writer = format == .json ? try ReportWriter(format: .json, output: stdout) : nil
         let summary = run.validation.run { report in
