@@ -22,6 +22,15 @@ public enum Fixtures {
         return folder
     }()
 
+    /// A fresh drop of `count` distinct certificates made by `scripts/make-drop.sh` (with its `passwords.json`).
+    public static func drop(count: Int, password: String = "drop-pw") -> URL {
+        let folder = temporaryFolder("drop")
+        let script = repositoryRoot.appendingPathComponent("scripts/make-drop.sh").path
+        let status = run(["/bin/bash", script, folder.path, String(count), password])
+        precondition(status == 0, "scripts/make-drop.sh failed (exit \(status))")
+        return folder
+    }
+
     /// The path of a fixture.
     public static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

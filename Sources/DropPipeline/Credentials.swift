@@ -1,0 +1,142 @@
+import CertificateAPI
+import Foundation
+
+/// Gives the `Authorization` header value for a request. Implementations renew tokens before they expire.
+public protocol CredentialProvider: Sendable {
+    /// The header value (`SharedAccessSignature …` or `Bearer …`). Never log it.
+    func authorization() async throws -> String
+}
+
+/// A token read from a file once: a shared access signature (with or without its scheme) or a bearer token.
+public struct TokenFileCredential: CredentialProvider {
+    private let value: String
+
+    /// Reads the first line of `path`. `scheme` is `SharedAccessSignature` or `Bearer`.
+    public init(path: String, scheme: String) throws(PipelineError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(.passwordSource, "cannot read the token file \(path)")
+        }
+        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let token = line.trimmingCharacters(in: .whitespaces)
+        guard !token.isEmpty else { throw PipelineError(.passwordSource, "the token file \(path) is empty") }
+        value = token.hasPrefix(scheme + " ") ? token : scheme + " " + token
+    }
+
+    public func authorization() async throws -> String { value }
+}
+
+/// Shared access signatures minted from an identifier and a key, each valid for a short time and renewed before
+/// it runs out.
+public actor MintedSignatureCredential: CredentialProvider {
+    private let identifier: String
+    private let key: SigningKey
+    private let lifetime: TimeInterval
+    private var current: (header: String, expires: Date)?
+
+    /// Mints tokens for `identifier` with `key`, each valid for `lifetime` seconds (default 1 hour).
+    public init(identifier: String, key: SigningKey, lifetime: TimeInterval = 3600) {
+        self.identifier = identifier
+        self.key = key
+        self.lifetime = lifetime
+    }
+
+    /// Reads the key from a file: a bare key on the first line, or the service's key file (JSON with the
+    /// identifier and its primary key).
+    public static func fromKeyFile(path: String, identifier: String?) throws(PipelineError) -> MintedSignatureCredential
+    {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PipelineError(.passwordSource, "cannot read the key file \(path)")
+        }
+        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let primary = object["primaryKey"] as? String ?? object["primary"] as? String
+        {
+            let fileIdentifier = object["identifier"] as? String ?? object["id"] as? String
+            guard let id = identifier ?? fileIdentifier else {
+                throw PipelineError(.usage, "the key file names no identifier; give --sas-id")
+            }
+            return MintedSignatureCredential(identifier: id, key: SigningKey(primary))
+        }
+        guard let identifier else { throw PipelineError(.usage, "--sas-key-file needs --sas-id") }
+        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        guard !line.isEmpty else { throw PipelineError(.passwordSource, "the key file \(path) is empty") }
+        return MintedSignatureCredential(identifier: identifier, key: SigningKey(line))
+    }
+
+    public func authorization() async throws -> String {
+        let now = Date()
+        if let current, current.expires.timeIntervalSince(now) > min(300, lifetime / 4) {
+            return current.header
+        }
+        let expires = now.addingTimeInterval(lifetime)
+        let header = SharedAccessSignature.mint(uid: identifier, key: key, expiry: expires).authorizationHeaderValue
+        current = (header, expires)
+        return header
+    }
+}
+
+/// A bearer token printed by a command (`az account get-access-token --query accessToken -o tsv`), cached for a
+/// while and fetched again when it may have run out.
+public actor TokenCommandCredential: CredentialProvider {
+    private let command: String
+    private let cacheFor: TimeInterval
+    private var current: (header: String, fetched: Date)?
+
+    /// Runs `command` with `/bin/sh -c` when a token is needed; reuses its output for `cacheFor` seconds.
+    public init(command: String, cacheFor: TimeInterval = 600) {
+        self.command = command
+        self.cacheFor = cacheFor
+    }
+
+    public func authorization() async throws -> String {
+        if let current, Date().timeIntervalSince(current.fetched) < cacheFor { return current.header }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", command]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.standardError
+        do {
+            try process.run()
+        } catch {
+            throw PipelineError(.passwordSource, "cannot run the token command")
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard process.terminationStatus == 0, !token.isEmpty else {
+            throw PipelineError(
+                .passwordSource, "the token command failed (exit \(process.terminationStatus)) or printed nothing")
+        }
+        let header = token.hasPrefix("Bearer ") ? token : "Bearer " + token
+        current = (header, Date())
+        return header
+    }
+}
+
+/// Bearer tokens for a CertDrop service's ARM dialect, minted with the operator's key and renewed before they
+/// run out.
+public actor MintedBearerCredential: CredentialProvider {
+    private let subject: String
+    private let key: SigningKey
+    private let lifetime: TimeInterval
+    private var current: (header: String, expires: Date)?
+
+    /// Mints tokens for `subject` with `key`, each valid for `lifetime` seconds.
+    public init(subject: String, key: SigningKey, lifetime: TimeInterval = 3600) {
+        self.subject = subject
+        self.key = key
+        self.lifetime = lifetime
+    }
+
+    public func authorization() async throws -> String {
+        let now = Date()
+        if let current, current.expires.timeIntervalSince(now) > min(300, lifetime / 4) {
+            return current.header
+        }
+        let expires = now.addingTimeInterval(lifetime)
+        let header = BearerToken.authorizationHeaderValue(
+            token: BearerToken.mint(subject: subject, expiresAt: expires, key: key))
+        current = (header, expires)
+        return header
+    }
+}

@@ -1,0 +1,170 @@
+import Dispatch
+import Foundation
+import PKCS12Kit
+
+/// What `import` does beyond `validate`'s options.
+public struct ImportOptions: Sendable {
+    /// The most requests in flight at once.
+    public var concurrency: Int
+    /// What to do when an id holds another certificate.
+    public var onExisting: OnExisting
+    /// Problems accepted as warnings (`--allow expired`).
+    public var allow: Set<ProblemCode>
+    /// Re-export in this encryption before upload.
+    public var reencrypt: PKCS12Encryption?
+
+    /// Makes options; the defaults are the command line's.
+    public init(
+        concurrency: Int = 8, onExisting: OnExisting = .fail, allow: Set<ProblemCode> = [],
+        reencrypt: PKCS12Encryption? = nil
+    ) {
+        self.concurrency = max(1, concurrency)
+        self.onExisting = onExisting
+        self.allow = allow
+        self.reencrypt = reencrypt
+    }
+}
+
+/// `certdrop import`: sources → unpack → inspect → check (all cores) → upload (at most `concurrency` requests in
+/// flight, with Dispatch) → manifest (a line per item as its result arrives).
+///
+/// Backpressure runs the whole way back: when `concurrency` uploads are in flight the check stage waits, its
+/// window fills, and the reader stops reading, so memory stays flat whatever the size of the drop.
+public struct ImportRun: Sendable {
+    public let reader: DropReader
+    public let inspector: Inspector
+    public let uploader: Uploader
+    public let options: ImportOptions
+    public let manifest: ManifestWriter
+    /// Sources an earlier manifest settled (`--resume`).
+    public let settled: Set<String>
+    public let counters: ImportCounters
+
+    /// Makes a run.
+    public init(
+        reader: DropReader, inspector: Inspector, uploader: Uploader, options: ImportOptions, manifest: ManifestWriter,
+        settled: Set<String> = [], counters: ImportCounters = ImportCounters()
+    ) {
+        self.reader = reader
+        self.inspector = inspector
+        self.uploader = uploader
+        self.options = options
+        self.manifest = manifest
+        self.settled = settled
+        self.counters = counters
+    }
+
+    /// Runs the pipeline to the end on its own threads and returns the summary (also written to the manifest).
+    public func run() async -> ImportSummary {
+        await withCheckedContinuation { continuation in
+            let thread = Thread { continuation.resume(returning: runBlocking()) }
+            thread.stackSize = 1 << 22
+            thread.start()
+        }
+    }
+
+    /// The pipeline, blocking the calling thread (never a cooperative one) until every upload has ended.
+    func runBlocking() -> ImportSummary {
+        let inspector = self.inspector
+        let reader = self.reader
+        let summary = SummaryBox()
+        let gate = DispatchSemaphore(value: options.concurrency)
+        let uploads = DispatchGroup()
+        var ledger = DuplicateLedger()
+        let map = OrderedParallelMap<DropUnit, InspectedItem> { inspector.inspect($0) }
+        map.run(produce: { emit in reader.units(emit: emit) }) { inspected in
+            var item = inspected
+            ledger.record(&item.report)
+            item.report = Self.allowing(options.allow, item.report)
+            if settled.contains(item.report.source) {
+                summary.resumed()
+                return
+            }
+            guard let upload = item.upload, item.report.verdict != .error, let id = item.report.id else {
+                record(Self.entryWithoutUpload(item.report), summary: summary)
+                return
+            }
+            gate.wait()
+            uploads.enter()
+            counters.inFlight.add(1, ordering: .relaxed)
+            let report = item.report
+            let started = DispatchTime.now()
+            Task {
+                let outcome = await uploader.upload(id: id, material: upload)
+                counters.inFlight.subtract(1, ordering: .relaxed)
+                let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+                record(Self.entry(report, outcome: outcome, durationMs: elapsed), summary: summary)
+                gate.signal()
+                uploads.leave()
+            }
+        }
+        uploads.wait()
+        let result = summary.value
+        manifest.finish(result)
+        return result
+    }
+
+    private func record(_ entry: ManifestEntry, summary: SummaryBox) {
+        manifest.write(entry)
+        summary.count(entry.action)
+        counters.done.add(1, ordering: .relaxed)
+        if entry.action.isFailure { counters.failed.add(1, ordering: .relaxed) }
+    }
+
+    /// `--allow CODE`: the named problems become warnings.
+    static func allowing(_ allowed: Set<ProblemCode>, _ report: ItemReport) -> ItemReport {
+        guard !allowed.isEmpty, report.problems.contains(where: { allowed.contains($0.code) }) else { return report }
+        var problems = report.problems
+        for index in problems.indices where allowed.contains(problems[index].code) && problems[index].severity == .error
+        {
+            problems[index].severity = .warning
+        }
+        var result = report
+        result.problems = problems
+        result.verdict = report.verdict == .ignored ? .ignored : Verdict(problems: problems)
+        return result
+    }
+
+    /// The line of an item that is not uploaded: `invalid` with its errors, or `skipped` (not a certificate).
+    static func entryWithoutUpload(_ report: ItemReport) -> ManifestEntry {
+        let errors = report.problems.filter { $0.severity == .error }
+        let failure: ManifestEntry.Failure
+        let action: ImportAction
+        if let first = errors.first {
+            action = .invalid
+            failure = .init(
+                code: first.code.rawValue,
+                message: errors.map { "\($0.code.rawValue): \($0.message)" }
+                    .joined(separator: "; "))
+        } else if report.verdict == .ignored {
+            action = .skipped
+            let note = report.problems.first { $0.code == .paired }
+            failure = .init(code: note == nil ? "ignored" : "paired", message: note?.message ?? "not a certificate")
+        } else {
+            action = .invalid
+            failure = .init(code: "no-upload", message: "nothing uploadable in this item")
+        }
+        return entry(report, outcome: Uploader.Outcome(action: action, attempts: 0, error: failure), durationMs: 0)
+    }
+
+    static func entry(_ report: ItemReport, outcome: Uploader.Outcome, durationMs: Int) -> ManifestEntry {
+        ManifestEntry(
+            source: report.source, id: report.id, thumbprint: report.certificate?.thumbprint,
+            subject: report.certificate?.subject,
+            expirationDate: report.certificate.map { ISO8601.string($0.expirationDate) },
+            action: outcome.action, status: outcome.status, etag: outcome.etag, attempts: outcome.attempts,
+            error: outcome.error, durationMs: durationMs)
+    }
+}
+
+/// The summary, counted from several threads.
+///
+/// `@unchecked Sendable`: guarded by `lock`.
+private final class SummaryBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var summary = ImportSummary()
+
+    func count(_ action: ImportAction) { lock.withLock { summary.actions[action, default: 0] += 1 } }
+    func resumed() { lock.withLock { summary.resumed += 1 } }
+    var value: ImportSummary { lock.withLock { summary } }
+}

@@ -1,0 +1,96 @@
+import CertificateAPI
+import Foundation
+
+/// The formats of `plan`'s output.
+public enum PlanFormat: String, Sendable, CaseIterable {
+    case table, json, jsonl, csv
+}
+
+/// Writes plan entries as they come (JSON is collected in a spool file, as `validate`'s is).
+public final class PlanPrinter {
+    private let format: PlanFormat
+    private let output: TextOutput
+    private let spool: Spool?
+
+    /// Makes a printer.
+    public init(format: PlanFormat, output: TextOutput) {
+        self.format = format
+        self.output = output
+        spool = format == .json ? try? Spool() : nil
+        switch format {
+        case .table: output.write("ACTION     ID                            SOURCE\n")
+        case .csv: output.write("source,id,action,thumbprint,currentThumbprint,problems\n")
+        default: break
+        }
+    }
+
+    /// Writes one entry.
+    public func write(_ entry: PlanEntry) {
+        switch format {
+        case .table:
+            let id = (entry.id ?? "-").padding(toLength: 28, withPad: " ", startingAt: 0)
+            var line =
+                entry.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + id + "  "
+                + entry.source + "\n"
+            for problem in entry.problems where problem.severity == .error {
+                line += String(repeating: " ", count: 41) + "\(problem.code.rawValue): \(problem.message)\n"
+            }
+            output.write(line)
+        case .jsonl:
+            output.write(JSONText.line(entry) + "\n")
+        case .json:
+            spool?.append((spool?.isEmpty == false ? ",\n" : "") + "    " + JSONText.line(entry))
+        case .csv:
+            let fields = [
+                entry.source, entry.id ?? "", entry.action.rawValue, entry.thumbprint ?? "",
+                entry.currentThumbprint ?? "",
+                entry.problems.map(\.code.rawValue).joined(separator: ";"),
+            ]
+            output.write(fields.map(CSVFormat.quote).joined(separator: ",") + "\n")
+        }
+    }
+
+    /// Writes the counts and flushes.
+    public func finish(_ counts: [PlanAction: Int]) {
+        let summary = Dictionary(uniqueKeysWithValues: PlanAction.allCases.map { ($0.rawValue, counts[$0] ?? 0) })
+        switch format {
+        case .table:
+            let parts = PlanAction.allCases.compactMap { action in counts[action].map { "\($0) \(action.rawValue)" } }
+            output.write("\n" + (parts.isEmpty ? "nothing to do" : parts.joined(separator: ", ")) + "\n")
+        case .jsonl:
+            output.write(JSONText.line(["summary": summary]) + "\n")
+        case .json:
+            output.write("{\n  \"summary\": " + JSONText.line(summary) + ",\n  \"items\": [\n")
+            if let spool { spool.copy(to: output) }
+            output.write("\n  ]\n}\n")
+        case .csv:
+            break
+        }
+        output.flush()
+    }
+}
+
+/// Renders service records for `certdrop list`.
+public enum RecordFormat {
+    /// A table, or a JSON array of `{id, subject, thumbprint, expirationDate}`.
+    public static func render(_ records: [CertificateRecord], json: Bool) -> String {
+        if json {
+            let rows = records.map {
+                [
+                    "id": $0.certificateId, "subject": $0.subject, "thumbprint": $0.thumbprint,
+                    "expirationDate": ISO8601.string($0.expirationDate),
+                ]
+            }
+            guard let data = try? JSONText.encoder(pretty: true).encode(rows) else { return "[]\n" }
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+        var text = "ID                            EXPIRES     THUMBPRINT                                SUBJECT\n"
+        for record in records {
+            text +=
+                record.certificateId.padding(toLength: 28, withPad: " ", startingAt: 0) + "  "
+                + String(ISO8601.string(record.expirationDate).prefix(10)) + "  " + record.thumbprint + "  "
+                + record.subject + "\n"
+        }
+        return text + "\n\(records.count) certificates\n"
+    }
+}
