@@ -18,6 +18,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .systemLibrary(
@@ -44,10 +49,23 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
+        .target(
+            name: "CertificateService",
+            dependencies: [
+                "CertificateAPI", "PKCS12Kit",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .executableTarget(
             name: "certdrop",
             dependencies: [
-                "DropPipeline", "PKCS12Kit", "ArchiveKit", "CertificateAPI",
+                "DropPipeline", "PKCS12Kit", "ArchiveKit", "CertificateAPI", "CertificateService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -58,6 +76,13 @@ let package = Package(
         .testTarget(name: "CertificateAPITests", dependencies: ["CertificateAPI"]),
         .testTarget(
             name: "DropPipelineTests", dependencies: ["DropPipeline", "PKCS12Kit", "ArchiveKit", "CertDropTestSupport"]),
+        .testTarget(
+            name: "CertificateServiceTests",
+            dependencies: [
+                "CertificateService", "CertDropTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "certdropTests", dependencies: ["certdrop", "CertDropTestSupport"]),
     ]
 )

@@ -15,6 +15,15 @@ enum Base64 {
         return Array(data)
     }
 
+    /// Reads padded standard base64 given as its UTF-8 bytes; `nil` for anything else, including no bytes.
+    static func decode(utf8 bytes: [UInt8]) -> [UInt8]? {
+        guard !bytes.isEmpty, bytes.count % 4 == 0,
+            bytes.allSatisfy({ isStandardAlphabet($0) || $0 == UInt8(ascii: "=") }),
+            let data = Data(base64Encoded: Data(bytes))
+        else { return nil }
+        return Array(data)
+    }
+
     /// base64url without padding.
     static func encodeURL(_ bytes: [UInt8]) -> String {
         var text = encode(bytes)

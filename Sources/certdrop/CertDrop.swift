@@ -12,7 +12,9 @@ struct CertDrop: AsyncParsableCommand {
             Exit status: 0 when no item has an error, 1 when one has, 2 for usage or I/O errors.
             """,
         version: "0.1.0",
-        subcommands: [ValidateCommand.self, InspectCommand.self]
+        subcommands: [
+            ValidateCommand.self, InspectCommand.self, ServeCommand.self, TokenCommand.self,
+        ]
     )
 
     /// Runs the command with CertDrop's exit statuses: usage errors are 2, not the parser's 64.

@@ -38,6 +38,17 @@ import Testing
         #expect(try Self.decode(json, .legacy) == .pkcs12(data: Data(Self.bytes), password: nil))
     }
 
+    @Test func readsLargeMIMEStyleBase64ByteForByte() throws {
+        // 3 MiB of data as MIME base64: 76 characters a line, CRLF between lines, plus spaces and tabs.
+        let bytes = (0..<(3 * 1_024 * 1_024)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 8) }
+        let mime = Data(bytes).base64EncodedString(
+            options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let json = #"{"data":" \t\#(mime.replacingOccurrences(of: "\r\n", with: "\\r\\n"))\t "}"#
+        #expect(try Self.decode(json, .legacy) == .pkcs12(data: Data(bytes), password: nil))
+        let inner = #"{"data":"AAAA\u00a0AAAA"}"#  // a no-break space is not base64 white space
+        #expect(throws: CertificateAPIError.self) { try Self.decode(inner, .legacy) }
+    }
+
     @Test func readsBothARMForms() throws {
         let upload = try Self.decode(#"{"properties":{"data":"\#(Self.base64)","password":"pw"}}"#, .arm)
         #expect(upload == .pkcs12(data: Data(Self.bytes), password: "pw"))

@@ -1,0 +1,131 @@
+import CertificateAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The certificate routes of one dialect: list, get, head, put and delete, over one repository.
+///
+/// The dialects differ in paths, body shapes and a few statuses, which ``DialectRendering`` holds; the
+/// order of checks is the same: authentication (middleware), api-version, identifier, `If-Match`,
+/// `Content-Type`, body size, body, PKCS#12, then the store's precondition and write in one transaction.
+struct CertificateController: Sendable {
+    let repository: any CertificateRepository
+    let validator: UploadValidator
+    let rendering: DialectRendering
+
+    /// Adds the routes to a group whose path is the dialect's collection path.
+    func addRoutes(to group: RouterGroup<ServiceRequestContext>) {
+        group.get(use: list)
+        group.get(":certificateId", use: get)
+        group.head(":certificateId", use: head)
+        group.put(":certificateId", use: put)
+        group.delete(":certificateId", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let parameters = try RequestReader.query(request.uri.query)
+        let scope = try rendering.scope(context)
+        let query: CollectionQuery
+        do {
+            query = try CollectionQuery(
+                apiVersion: parameters["api-version"], filter: parameters["$filter"], top: parameters["$top"],
+                skip: parameters["$skip"], dialect: rendering.dialect)
+        } catch {
+            throw CertificateServiceError(error)
+        }
+        let page = try await repository.list(filter: query.filter, page: query.page)
+        let collectionURL = rendering.baseURL(for: request) + request.uri.path
+        let nextLink = query.nextLink(collectionURL: collectionURL, totalCount: page.totalCount)
+        return try rendering.collection(page, nextLink: nextLink, scope: scope)
+    }
+
+    @Sendable func get(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let (id, scope) = try target(request, context)
+        guard let certificate = try await repository.certificate(id: id) else { throw Self.absent(id) }
+        return try rendering.entity(certificate, status: .ok, scope: scope)
+    }
+
+    @Sendable func head(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let (id, _) = try target(request, context)
+        guard let certificate = try await repository.certificate(id: id) else { throw Self.absent(id) }
+        return Response(status: .ok, headers: [.eTag: certificate.etag])
+    }
+
+    @Sendable func put(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let parameters = try RequestReader.query(request.uri.query)
+        let (id, scope) = try target(request, context, parameters: parameters)
+        let ifMatch = try RequestReader.ifMatch(request)
+        try RequestReader.checkContentType(request.headers[.contentType])
+        let body = try await RequestReader.body(of: request)
+        let upload: CertificateUpload
+        do {
+            upload = try CertificateUpload.decode(
+                body, dialect: rendering.dialect, queryPassword: parameters["password"])
+        } catch {
+            throw CertificateServiceError(error)
+        }
+        let content = try validator.content(of: upload)
+        let condition: WriteCondition
+        switch (ifMatch, rendering.dialect) {
+        case (.some(let tags), _): condition = .ifMatch(tags)
+        case (nil, .legacy): condition = .mustNotExist
+        case (nil, .arm): condition = .unconditional
+        }
+        let outcome = try await repository.put(id: id, content: content, condition: condition)
+        context.logger.info(
+            "certificate stored",
+            metadata: [
+                "certificate.id": "\(id)", "thumbprint": "\(content.thumbprint)",
+                "outcome": "\(outcome.isCreated ? "created" : "replaced")",
+            ])
+        switch outcome {
+        case .created(let certificate):
+            return try rendering.entity(certificate, status: .created, scope: scope)
+        case .replaced(let certificate):
+            return try rendering.replaced(certificate, scope: scope)
+        }
+    }
+
+    @Sendable func delete(_ request: Request, context: ServiceRequestContext) async throws -> Response {
+        let (id, _) = try target(request, context)
+        guard let condition = try RequestReader.ifMatch(request) else {
+            throw CertificateServiceError(
+                .missingIfMatch, "DELETE requires an If-Match header with the certificate's ETag (or '*')",
+                target: "If-Match")
+        }
+        _ = try await repository.delete(id: id, condition: condition)
+        context.logger.info("certificate deleted", metadata: ["certificate.id": "\(id)"])
+        return Response(status: rendering.deletedStatus)
+    }
+
+    /// Checks the api-version and reads the identifier (and, in ARM, the service scope) of an entity request.
+    private func target(
+        _ request: Request, _ context: ServiceRequestContext, parameters: [String: String]? = nil
+    ) throws(CertificateServiceError) -> (id: String, scope: ARMServiceScope?) {
+        let query: [String: String]
+        if let parameters {
+            query = parameters
+        } else {
+            query = try RequestReader.query(request.uri.query)
+        }
+        let scope = try rendering.scope(context)
+        do {
+            _ = try rendering.dialect.validateAPIVersion(query["api-version"])
+        } catch {
+            throw CertificateServiceError(error)
+        }
+        let id = try RequestReader.identifier(context.parameters.get("certificateId"), dialect: rendering.dialect)
+        return (id, scope)
+    }
+
+    private static func absent(_ id: String) -> CertificateServiceError {
+        .notFound("the certificate '\(id)' does not exist")
+    }
+}
+
+extension PutOutcome {
+    var isCreated: Bool {
+        if case .created = self { return true }
+        return false
+    }
+}

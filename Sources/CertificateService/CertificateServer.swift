@@ -1,0 +1,107 @@
+import CertificateAPI
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The certificate service: both dialects of the contract over one store, with the operator's admin routes,
+/// `/health` and `/metrics`.
+///
+/// Three ways to run it:
+/// - ``start(_:)`` starts it in the background and returns a ``RunningServer`` with the bound port and a
+///   ``RunningServer/shutdown()`` (the importer's embedded service, tests);
+/// - ``run(onRunning:)`` runs it until `SIGINT` or `SIGTERM`, then shuts down gracefully (`certdrop serve`);
+/// - ``buildApplication(onServerRunning:)`` gives the Hummingbird application, for `app.test(.router)`.
+public struct CertificateServer: Sendable {
+    /// The configuration.
+    public let configuration: ServiceConfiguration
+    /// The store.
+    public let repository: any CertificateRepository
+    /// The counters behind `/metrics` and `/admin/stats`.
+    public let metrics: ServiceMetrics
+
+    /// Opens the configured store and makes a server over it.
+    /// - Throws: ``CertificateServiceError`` when the fault settings are invalid or the store cannot be opened.
+    public init(configuration: ServiceConfiguration) throws(CertificateServiceError) {
+        try configuration.faults.validate()
+        let store = try SQLiteCertificateStore(location: configuration.store, durability: configuration.durability)
+        self.init(configuration: configuration, repository: store)
+    }
+
+    /// Makes a server over a repository of the caller's.
+    public init(configuration: ServiceConfiguration, repository: any CertificateRepository) {
+        self.configuration = configuration
+        self.repository = repository
+        self.metrics = ServiceMetrics()
+    }
+
+    /// The application type the service builds.
+    public typealias App = Application<RouterResponder<ServiceRequestContext>>
+
+    /// Opens the configured store and builds the Hummingbird application over it, for `app.test(.router)`.
+    public static func buildApplication(_ configuration: ServiceConfiguration) throws(CertificateServiceError) -> App {
+        try CertificateServer(configuration: configuration).buildApplication()
+    }
+
+    /// Builds the Hummingbird application.
+    /// - Parameter onServerRunning: Called with the bound port once the server listens.
+    public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> App {
+        Application(
+            router: buildRouter(),
+            configuration: ApplicationConfiguration(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "certdrop"),
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: configuration.logger)
+    }
+
+    /// Builds the router: the outermost middleware renders errors and logs, the certificate groups count requests
+    /// in flight and inject faults before authenticating.
+    public func buildRouter() -> Router<ServiceRequestContext> {
+        let router = Router(context: ServiceRequestContext.self, options: [.caseInsensitive])
+        router.add(middleware: RequestLogMiddleware(metrics: metrics, logger: configuration.logger))
+        let metrics = self.metrics
+        let instanceName = configuration.instanceName
+        router.get("health") { _, _ -> Response in
+            JSONBody.response(status: .ok, ["status": "ok", "instance": instanceName])
+        }
+        router.get("metrics") { _, _ -> Response in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
+        }
+
+        let injector = configuration.faults.isEnabled ? FaultInjector(configuration.faults) : nil
+        let routeMiddleware = CertificateRouteMiddleware(metrics: metrics, injector: injector)
+        let validator = UploadValidator(options: configuration.pkcs12Options)
+        let keys = configuration.accessKeys
+
+        let legacy = router.group("certificates")
+            .add(middleware: routeMiddleware)
+            .add(middleware: AuthenticationMiddleware(.sharedAccessSignature, keys: keys))
+        CertificateController(repository: repository, validator: validator, rendering: rendering(.legacy))
+            .addRoutes(to: legacy)
+
+        let arm = router.group(Self.armCollectionPath)
+            .add(middleware: routeMiddleware)
+            .add(middleware: AuthenticationMiddleware(.bearer, keys: keys))
+        CertificateController(repository: repository, validator: validator, rendering: rendering(.arm))
+            .addRoutes(to: arm)
+
+        let admin = router.group("admin").add(middleware: AuthenticationMiddleware(.sharedAccessSignature, keys: keys))
+        AdminController(repository: repository, metrics: metrics).addRoutes(to: admin)
+        return router
+    }
+
+    /// The ARM collection's route template.
+    static let armCollectionPath = RouterPath(
+        "subscriptions/:subscriptionId/resourceGroups/:resourceGroupName/providers/Microsoft.ApiManagement"
+            + "/service/:serviceName/certificates")
+
+    private func rendering(_ dialect: Dialect) -> DialectRendering {
+        DialectRendering(
+            dialect: dialect, instanceName: configuration.instanceName,
+            subscriptionId: configuration.subscriptionId, resourceGroupName: configuration.resourceGroupName,
+            publicBaseURL: configuration.publicBaseURL,
+            fallbackAuthority: "\(configuration.host):\(configuration.port)")
+    }
+}

@@ -1,0 +1,56 @@
+import CertificateAPI
+import Foundation
+import PKCS12Kit
+
+/// Turns a `PUT` body's upload into what the store keeps: opens the PKCS#12 file with the given password and
+/// reads the leaf's facts, or takes a Key Vault reference as it is.
+///
+/// The password lives only in a ``PKCS12Kit/SecretBytes`` buffer that is wiped when the file has been opened; it
+/// is never stored, logged or put in an error message.
+struct UploadValidator: Sendable {
+    /// Limits for opening untrusted PKCS#12 files.
+    let options: PKCS12Options
+
+    /// Validates an upload.
+    /// - Throws: ``CertificateServiceError/Code/invalidCertificate`` naming the problem: not PKCS#12, damaged,
+    ///   wrong password, unsupported algorithm, too many iterations, no certificate, no private key, or a key that
+    ///   belongs to no certificate in the file.
+    func content(of upload: CertificateUpload) throws(CertificateServiceError) -> CertificateContent {
+        switch upload {
+        case .keyVault(let reference):
+            return CertificateContent(keyVault: reference)
+        case .pkcs12(let data, let password):
+            return try open(Array(data), password: password)
+        }
+    }
+
+    private func open(_ bytes: [UInt8], password: String?) throws(CertificateServiceError) -> CertificateContent {
+        var options = self.options
+        // With no password the empty one is tried (as NULL and ""); with one, only it.
+        options.tryEmptyPassword = password == nil
+        let secrets = password.map { [SecretBytes(utf8: $0)] } ?? []
+        let bundle: PKCS12Bundle
+        do {
+            bundle = try PKCS12Bundle.open(bytes, passwords: secrets, options: options)
+        } catch {
+            throw CertificateServiceError(error)
+        }
+        guard let leaf = bundle.certificate else {
+            throw CertificateServiceError(
+                .invalidCertificate, "the PKCS#12 file holds no certificate", detailCode: "no-certificate",
+                target: "data")
+        }
+        guard bundle.pkcs12.hasPrivateKey else {
+            throw CertificateServiceError(
+                .invalidCertificate, "the PKCS#12 file holds no private key; upload a certificate with its key",
+                detailCode: "no-private-key", target: "data")
+        }
+        guard bundle.pkcs12.keyMatchesCertificate == true else {
+            throw CertificateServiceError(
+                .invalidCertificate, "the PKCS#12 file's private key belongs to none of its certificates",
+                detailCode: "key-mismatch", target: "data")
+        }
+        return CertificateContent(
+            subject: leaf.subject, thumbprint: leaf.thumbprint, expirationDate: leaf.expirationDate, pkcs12: bytes)
+    }
+}

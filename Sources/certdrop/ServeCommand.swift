@@ -1,0 +1,172 @@
+import ArgumentParser
+import CertificateService
+import Foundation
+import Logging
+import PKCS12Kit
+
+/// `certdrop serve`: the local certificate service, both API dialects over one SQLite store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the local certificate service: the legacy and the ARM API over one SQLite store.",
+        discussion: """
+            The store defaults to .certdrop/service.sqlite in the working folder, or to $CERTDROP_HOME/service.sqlite.
+            On first start an access identifier with a primary and a secondary key is written to a key file beside
+            the store (mode 0600); `certdrop token` mints credentials from it. The service prints
+            'listening on http://HOST:PORT' once it accepts connections, and stops gracefully on SIGINT or SIGTERM.
+
+            Exit status: 0 after a graceful stop, 1 when the service cannot start or fails, 2 for usage errors.
+            """
+    )
+
+    @Option(help: "The SQLite store file.")
+    var store: String?
+
+    @Option(help: "The address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "The port to listen on; 0 picks a free one and prints it.")
+    var port = 8080
+
+    @Option(help: "The ARM service name this instance answers to (…/service/NAME/certificates).")
+    var instance = "certdrop"
+
+    @Option(help: "Answer ARM requests for this subscription only (default: any).")
+    var subscription: String?
+
+    @Option(name: .customLong("resource-group"), help: "Answer ARM requests for this resource group only.")
+    var resourceGroup: String?
+
+    @Option(name: .customLong("key-file"), help: "The key file (default: beside the store, NAME.keys.json).")
+    var keyFile: String?
+
+    @Option(name: .customLong("public-url"), help: "The scheme, host and port that nextLink URLs start with.")
+    var publicURL: String?
+
+    @Option(help: "process (synchronous=NORMAL: a killed server loses nothing) or power (fsync every commit).")
+    var durability = SQLiteCertificateStore.Durability.processCrash.rawValue
+
+    @Option(
+        name: .customLong("max-iterations"),
+        help: "Refuse uploaded PKCS#12 files whose key derivation asks for more iterations than this.")
+    var maxIterations = 1_000_000
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = Logger.Level.info.rawValue
+
+    @OptionGroup(title: "Fault injection (certificate routes only; off by default)")
+    var faults: FaultOptions
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
+        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be 1 or more") }
+        guard SQLiteCertificateStore.Durability(rawValue: durability) != nil else {
+            throw ValidationError("--durability must be process or power")
+        }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
+        }
+        guard !instance.isEmpty, !instance.contains("/") else {
+            throw ValidationError("--instance must be a non-empty name without '/'")
+        }
+        do {
+            try faults.injection.validate()
+        } catch {
+            throw ValidationError(error.message)
+        }
+    }
+
+    func run() async throws {
+        let logger = Logger(label: "certdrop.serve") { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+            return handler
+        }
+        let storePath = store ?? ServiceHome().storePath
+        let keyPath = keyFile ?? ServiceHome.keyFilePath(forStore: storePath)
+        do {
+            let (keys, created) = try AccessKeyFile.loadOrCreate(path: keyPath)
+            if created {
+                Self.say(
+                    """
+                    created the access identifier '\(keys.identifier)' with a primary and a secondary key in \(keyPath) \
+                    (mode 0600)
+                    get a token:  certdrop token --key-file \(keyPath)            (legacy dialect, SharedAccessSignature)
+                                  certdrop token --key-file \(keyPath) --bearer   (ARM dialect, Bearer)
+                    """)
+            } else if AccessKeyFile.isShared(path: keyPath) {
+                logger.warning(
+                    "the key file can be read by other users; chmod 600 it", metadata: ["path": "\(keyPath)"])
+            }
+            var configuration = ServiceConfiguration(
+                store: .file(storePath), accessKeys: keys, host: host, port: port, instanceName: instance,
+                logger: logger)
+            configuration.subscriptionId = subscription
+            configuration.resourceGroupName = resourceGroup
+            configuration.publicBaseURL = publicURL
+            configuration.durability = SQLiteCertificateStore.Durability(rawValue: durability) ?? .processCrash
+            configuration.faults = faults.injection
+            configuration.pkcs12Options = PKCS12Options(maxIterations: maxIterations)
+            if configuration.faults.isEnabled {
+                Self.say("fault injection on: \(faults.summary)")
+            }
+            let server = try CertificateServer(configuration: configuration)
+            let host = self.host
+            let instance = self.instance
+            try await server.run { port in
+                let shown = host.contains(":") ? "[\(host)]" : host
+                Self.say("listening on http://\(shown):\(port) (instance '\(instance)', store \(storePath))")
+            }
+            Self.say("stopped")
+        } catch let error as CertificateServiceError {
+            FileHandle.standardError.write(Data("certdrop serve: \(error.message)\n".utf8))
+            throw ExitCode(1)
+        } catch {
+            FileHandle.standardError.write(Data("certdrop serve: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+
+    /// Prints a line to standard output at once, so that a script waiting for it sees it.
+    static func say(_ text: String) {
+        FileHandle.standardOutput.write(Data((text + "\n").utf8))
+    }
+}
+
+/// `certdrop serve`'s fault-injection options.
+struct FaultOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Delay every certificate request by this many milliseconds.", valueName: "ms"))
+    var latency = 0
+
+    @Option(name: .customLong("fail-rate"), help: ArgumentHelp("Answer 503 with this probability.", valueName: "p"))
+    var failRate = 0.0
+
+    @Option(help: ArgumentHelp("Answer 429 with Retry-After above this many requests per second.", valueName: "rps"))
+    var throttle: Double?
+
+    @Option(
+        name: .customLong("drop-rate"),
+        help: ArgumentHelp("Close the connection without an answer with this probability.", valueName: "p"))
+    var dropRate = 0.0
+
+    @Option(help: "The seed of the random draws, so that a run repeats (default: random, printed).")
+    var seed: UInt64?
+
+    /// A seed drawn once per process when `--seed` is absent.
+    private static let randomSeed = UInt64.random(in: 0...UInt64(UInt32.max))
+
+    var injection: FaultInjection {
+        FaultInjection(
+            latency: .milliseconds(max(0, latency)), failRate: failRate, throttle: throttle, dropRate: dropRate,
+            seed: seed ?? Self.randomSeed)
+    }
+
+    var summary: String {
+        "latency \(latency) ms, fail rate \(failRate), throttle \(throttle.map { "\($0)/s" } ?? "none"), "
+            + "drop rate \(dropRate), seed \(injection.seed)"
+    }
+
+    func validate() throws {
+        guard latency >= 0 else { throw ValidationError("--latency must be 0 or more") }
+    }
+}

@@ -1,0 +1,111 @@
+import CertificateAPI
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@testable import CertificateService
+
+/// Fault injection: off by default, repeatable with a seed, and limited to the certificate routes.
+@Suite struct FaultInjectionTests {
+    static let legacy = DialectClient(dialect: .legacy)
+
+    @Test func theSameSeedGivesTheSameFaults() {
+        let faults = FaultInjection(failRate: 0.3, dropRate: 0.2, seed: 42)
+        let first = FaultInjector(faults)
+        let second = FaultInjector(faults)
+        let a = (0..<200).map { _ in first.decide() }
+        let b = (0..<200).map { _ in second.decide() }
+        #expect(a == b)
+        #expect(a.contains(.fail) && a.contains(.drop) && a.contains(.pass))
+        let other = FaultInjector(FaultInjection(failRate: 0.3, dropRate: 0.2, seed: 43))
+        #expect((0..<200).map { _ in other.decide() } != a)
+    }
+
+    @Test func ratesAreRoughlyHonoured() {
+        let injector = FaultInjector(FaultInjection(failRate: 0.25, seed: 7))
+        let failures = (0..<10_000).filter { _ in injector.decide() == .fail }.count
+        #expect((2_000...3_000).contains(failures))
+    }
+
+    @Test func theThrottleRefillsWithTimeAndSaysWhenToRetry() {
+        let start = ContinuousClock.now
+        let injector = FaultInjector(FaultInjection(throttle: 2), now: start)
+        #expect(injector.decide(now: start) == .pass)
+        #expect(injector.decide(now: start) == .pass)
+        #expect(injector.decide(now: start) == .throttle(retryAfter: 1))
+        #expect(injector.decide(now: start.advanced(by: .milliseconds(600))) == .pass)
+        #expect(injector.decide(now: start.advanced(by: .milliseconds(600))) == .throttle(retryAfter: 1))
+        let slow = FaultInjector(FaultInjection(throttle: 0.1), now: start)
+        #expect(slow.decide(now: start) == .pass)
+        #expect(slow.decide(now: start) == .throttle(retryAfter: 10))
+    }
+
+    @Test func invalidSettingsAreRefused() {
+        for faults in [
+            FaultInjection(failRate: 1.5), FaultInjection(dropRate: -0.1), FaultInjection(throttle: 0),
+            FaultInjection(latency: .milliseconds(-1)),
+        ] {
+            #expect(throws: CertificateServiceError.self) { try faults.validate() }
+        }
+        #expect(!FaultInjection().isEnabled)
+    }
+
+    @Test func failuresAre503InTheErrorBody() async throws {
+        let d = Self.legacy
+        try await TestService(faults: FaultInjection(failRate: 1)).test { client in
+            expectError(try await d.send(client, .get, d.collection()), .serviceUnavailable, .serviceUnavailable)
+            // Health, metrics and admin routes are never affected.
+            #expect(try await client.execute(uri: "/health", method: .get).status == .ok)
+            #expect(try await d.send(client, .get, "/admin/stats").status == .ok)
+            let metrics = String(buffer: try await client.execute(uri: "/metrics", method: .get).body)
+            #expect(metrics.contains("certdrop_faults_injected_total{kind=\"fail\"} 1"))
+        }
+    }
+
+    @Test func throttlingIs429WithRetryAfter() async throws {
+        let d = DialectClient(dialect: .arm)
+        // One request per 1,000 s: the second request is refused whatever the machine's speed.
+        try await TestService(faults: FaultInjection(throttle: 0.001)).test { client in
+            #expect(try await d.send(client, .get, d.collection()).status == .ok)
+            let refused = try await d.send(client, .get, d.collection())
+            expectError(refused, .tooManyRequests, .tooManyRequests)
+            let retryAfter = try #require(refused.headers[.retryAfter].flatMap { Int($0) })
+            #expect((1...1_000).contains(retryAfter))
+        }
+    }
+
+    @Test func latencyDelaysButDoesNotChangeAnswers() async throws {
+        let d = Self.legacy
+        try await TestService(faults: FaultInjection(latency: .milliseconds(20))).test { client in
+            let response = try await d.send(client, .get, d.collection())
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test func droppedConnectionsGetNoResponse() async throws {
+        let d = Self.legacy
+        try await TestService(faults: FaultInjection(dropRate: 1)).testLive { client in
+            await #expect(throws: (any Error).self) {
+                _ = try await d.send(client, .get, d.collection())
+            }
+        }
+    }
+
+    @Test func concurrentRequestsAreCountedInFlight() async throws {
+        let d = Self.legacy
+        let service = try TestService(faults: FaultInjection(latency: .milliseconds(200)))
+        try await service.testLive { client in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { _ = try await d.send(client, .get, d.collection()) }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let stats = service.server.metrics.snapshot
+        #expect(stats.requests == 4)
+        #expect(stats.inFlight == 0)
+        #expect((1...4).contains(stats.maxInFlight))
+    }
+}
