@@ -83,6 +83,14 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
+        .testTarget(
+            name: "ImportTests",
+            dependencies: ["DropPipeline", "CertificateService", "CertificateAPI", "PKCS12Kit", "CertDropTestSupport"]
+        ),
+        .testTarget(
+            name: "MigrationTests",
+            dependencies: ["DropPipeline", "CertificateService", "CertificateAPI", "PKCS12Kit", "CertDropTestSupport"]
+        ),
         .testTarget(name: "certdropTests", dependencies: ["certdrop", "CertDropTestSupport"]),
     ]
 )

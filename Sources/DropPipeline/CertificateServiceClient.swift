@@ -166,68 +166,13 @@ public final class CertificateServiceClient: Sendable {
 
     /// GET one certificate: its record and ETag, or `nil` when it does not exist.
     public func fetch(_ id: String) async -> (Result<(record: CertificateRecord, etag: String?)?, ClientError>, Int) {
-        let exchange = await send(.GET, target.entityURL(id))
-        switch exchange.result {
-        case .failure(let error):
-            return (.failure(error), exchange.attempts)
-        case .success(let result) where result.status == 404:
-            return (.success(nil), exchange.attempts)
-        case .success(let result) where result.status == 200:
-            guard let record = decodeRecord(result.body) else {
-                return (
-                    .failure(ClientError("unexpected-response", "the certificate's body cannot be read")),
-                    exchange.attempts
-                )
-            }
-            return (.success((record, result.etag)), exchange.attempts)
-        case .success(let result):
-            return (.failure(Self.statusError(result)), exchange.attempts)
-        }
+        let (result, attempts) = await fetchRemote(id)
+        return (result.map { $0.map { ($0.certificate.record, $0.etag) } }, attempts)
     }
 
     /// Every certificate the service holds (matching `filter`), following `nextLink`.
     public func list(filter: String? = nil, page: Int = 1000) async throws(ClientError) -> [CertificateRecord] {
-        var records: [CertificateRecord] = []
-        var next: String? = target.listURL(filter: filter, top: page)
-        var pages = 0
-        while let url = next {
-            pages += 1
-            guard pages <= 100_000 else {
-                throw ClientError("unexpected-response", "the service's paging does not end")
-            }
-            let exchange = await send(.GET, url)
-            let result: HTTPResult
-            switch exchange.result {
-            case .failure(let error): throw error
-            case .success(let answer): result = answer
-            }
-            guard result.status == 200 else { throw Self.statusError(result) }
-            let decoder = JSONDecoder()
-            let data = Data(result.body)
-            switch target.dialect {
-            case .legacy:
-                guard let collection = try? decoder.decode(CertificateEntityCollection.self, from: data) else {
-                    throw ClientError("unexpected-response", "the certificate list cannot be read")
-                }
-                records += collection.value.compactMap(\.record)
-                next = collection.nextLink
-            case .arm:
-                guard let collection = try? decoder.decode(ARMCertificateCollection.self, from: data) else {
-                    throw ClientError("unexpected-response", "the certificate list cannot be read")
-                }
-                records += collection.value.map(\.record)
-                next = collection.nextLink
-            }
-        }
-        return records
-    }
-
-    func decodeRecord(_ body: [UInt8]) -> CertificateRecord? {
-        let decoder = JSONDecoder()
-        switch target.dialect {
-        case .legacy: return (try? decoder.decode(CertificateEntity.self, from: Data(body)))?.record
-        case .arm: return (try? decoder.decode(ARMCertificateResource.self, from: Data(body)))?.record
-        }
+        try await inventory(filter: filter, page: page).map(\.record)
     }
 
     /// An error for an unexpected status, with the service's own message when it sent one.

@@ -39,11 +39,13 @@ public struct ImportRun: Sendable {
     /// Sources an earlier manifest settled (`--resume`).
     public let settled: Set<String>
     public let counters: ImportCounters
+    /// The ids each item goes under and the items held back: ``ImportRouting/byTemplate`` for `import`.
+    public let routing: ImportRouting
 
     /// Makes a run.
     public init(
         reader: DropReader, inspector: Inspector, uploader: Uploader, options: ImportOptions, manifest: ManifestWriter,
-        settled: Set<String> = [], counters: ImportCounters = ImportCounters()
+        settled: Set<String> = [], counters: ImportCounters = ImportCounters(), routing: ImportRouting = .byTemplate
     ) {
         self.reader = reader
         self.inspector = inspector
@@ -52,60 +54,86 @@ public struct ImportRun: Sendable {
         self.manifest = manifest
         self.settled = settled
         self.counters = counters
+        self.routing = routing
     }
 
     /// Runs the pipeline to the end on its own threads and returns the summary (also written to the manifest).
     public func run() async -> ImportSummary {
+        await runOnThread(finishing: true)
+    }
+
+    /// Runs the pipeline like ``run()`` but leaves the summary line out of the manifest, for a caller that appends
+    /// lines of its own before it (`migrate`).
+    public func runItems() async -> ImportSummary {
+        await runOnThread(finishing: false)
+    }
+
+    private func runOnThread(finishing: Bool) async -> ImportSummary {
         await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: runBlocking()) }
+            let thread = Thread { continuation.resume(returning: runBlocking(finishing: finishing)) }
             thread.stackSize = 1 << 22
             thread.start()
         }
     }
 
     /// The pipeline, blocking the calling thread (never a cooperative one) until every upload has ended.
-    func runBlocking() -> ImportSummary {
+    func runBlocking(finishing: Bool = true) -> ImportSummary {
         let inspector = self.inspector
         let reader = self.reader
         let summary = SummaryBox()
         let gate = DispatchSemaphore(value: options.concurrency)
         let uploads = DispatchGroup()
+        let routing = self.routing
+        let uploader = self.uploader
+        let upload = routing.upload ?? { id, material in await uploader.upload(id: id, material: material) }
         var ledger = DuplicateLedger()
         let map = OrderedParallelMap<DropUnit, InspectedItem> { inspector.inspect($0) }
         map.run(produce: { emit in reader.units(emit: emit) }) { inspected in
             var item = inspected
+            let ids = routing.assignIDs(&item.report)
             ledger.record(&item.report)
             item.report = Self.allowing(options.allow, item.report)
             if settled.contains(item.report.source) {
                 summary.resumed()
                 return
             }
-            guard let upload = item.upload, item.report.verdict != .error, let id = item.report.id else {
-                record(Self.entryWithoutUpload(item.report), summary: summary)
+            // One line per id the item goes under; one line without an id when it has none.
+            let lineIDs: [String?] = ids.isEmpty ? [item.report.id] : ids.map(Optional.some)
+            if let held = routing.filter(item.report) {
+                let outcome = Uploader.Outcome(action: held.action, attempts: 0, error: held.reason)
+                for id in lineIDs { record(Self.entry(item.report, id: id, outcome: outcome, durationMs: 0), summary) }
                 return
             }
-            gate.wait()
-            uploads.enter()
-            counters.inFlight.add(1, ordering: .relaxed)
-            let report = item.report
-            let started = DispatchTime.now()
-            Task {
-                let outcome = await uploader.upload(id: id, material: upload)
-                counters.inFlight.subtract(1, ordering: .relaxed)
-                let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
-                record(Self.entry(report, outcome: outcome, durationMs: elapsed), summary: summary)
-                gate.signal()
-                uploads.leave()
+            guard let material = item.upload, item.report.verdict != .error, !ids.isEmpty else {
+                let entry = Self.entryWithoutUpload(item.report)
+                for id in lineIDs { record(entry.with(id: id), summary) }
+                return
+            }
+            for id in ids {
+                gate.wait()
+                uploads.enter()
+                counters.inFlight.add(1, ordering: .relaxed)
+                let report = item.report
+                let started = DispatchTime.now()
+                Task {
+                    let outcome = await upload(id, material)
+                    counters.inFlight.subtract(1, ordering: .relaxed)
+                    let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
+                    record(Self.entry(report, id: id, outcome: outcome, durationMs: elapsed), summary)
+                    gate.signal()
+                    uploads.leave()
+                }
             }
         }
         uploads.wait()
         let result = summary.value
-        manifest.finish(result)
+        if finishing { manifest.finish(result) }
         return result
     }
 
-    private func record(_ entry: ManifestEntry, summary: SummaryBox) {
+    private func record(_ entry: ManifestEntry, _ summary: SummaryBox) {
         manifest.write(entry)
+        routing.observe?(entry)
         summary.count(entry.action)
         counters.done.add(1, ordering: .relaxed)
         if entry.action.isFailure { counters.failed.add(1, ordering: .relaxed) }
@@ -144,16 +172,27 @@ public struct ImportRun: Sendable {
             action = .invalid
             failure = .init(code: "no-upload", message: "nothing uploadable in this item")
         }
-        return entry(report, outcome: Uploader.Outcome(action: action, attempts: 0, error: failure), durationMs: 0)
+        return entry(
+            report, id: report.id, outcome: Uploader.Outcome(action: action, attempts: 0, error: failure),
+            durationMs: 0)
     }
 
-    static func entry(_ report: ItemReport, outcome: Uploader.Outcome, durationMs: Int) -> ManifestEntry {
+    static func entry(_ report: ItemReport, id: String?, outcome: Uploader.Outcome, durationMs: Int) -> ManifestEntry {
         ManifestEntry(
-            source: report.source, id: report.id, thumbprint: report.certificate?.thumbprint,
+            source: report.source, id: id, thumbprint: report.certificate?.thumbprint,
             subject: report.certificate?.subject,
             expirationDate: report.certificate.map { ISO8601.string($0.expirationDate) },
             action: outcome.action, status: outcome.status, etag: outcome.etag, attempts: outcome.attempts,
             error: outcome.error, durationMs: durationMs)
+    }
+}
+
+extension ManifestEntry {
+    /// The same line under another id.
+    func with(id: String?) -> ManifestEntry {
+        var entry = self
+        entry.id = id
+        return entry
     }
 }
 

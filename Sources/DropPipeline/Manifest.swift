@@ -1,14 +1,18 @@
 import Foundation
 
-/// What happened to an item in `import`. Stable words, listed in the README.
+/// What happened to an item in `import` (and `migrate`). Stable words, listed in the README.
 public enum ImportAction: String, Sendable, Hashable, Codable, CaseIterable {
     case created, updated, unchanged, conflict, invalid, failed, skipped
+    /// `migrate`: the source instance holds the certificate, the drop has no PFX for it.
+    case missingPFX = "missing-pfx"
+    /// `migrate`: a drop item whose certificate the source instance does not hold (not uploaded).
+    case unmatched
 
     /// Whether the item needs no more work: a resumed run passes over it.
     public var isSettled: Bool { self == .created || self == .updated || self == .unchanged || self == .skipped }
 
     /// Whether the item counts against the run's success (exit status 1).
-    public var isFailure: Bool { self == .conflict || self == .invalid || self == .failed }
+    public var isFailure: Bool { self == .conflict || self == .invalid || self == .failed || self == .missingPFX }
 }
 
 /// One line of the manifest: what happened to one item. Never a password, key or token.

@@ -45,7 +45,7 @@ public struct Uploader: Sendable {
         let thumbprint = material.bundle.certificate?.thumbprint ?? ""
         let body: [UInt8]
         do {
-            body = try requestBody(material)
+            body = try Self.requestBody(material, dialect: client.target.dialect, reencrypt: reencrypt)
         } catch {
             return Outcome(
                 action: .failed, attempts: 0, error: .init(code: error.code.rawValue, message: error.message))
@@ -167,7 +167,9 @@ public struct Uploader: Sendable {
 
     /// The request body of the contract for the dialect: `{"data": "<base64>", "password": "…"}` (ARM: inside
     /// `properties`), written straight into bytes so that the password lives in no long-lived `String`.
-    func requestBody(_ material: UploadMaterial) throws(PKCS12Error) -> [UInt8] {
+    static func requestBody(_ material: UploadMaterial, dialect: Dialect, reencrypt: PKCS12Encryption?)
+        throws(PKCS12Error) -> [UInt8]
+    {
         var pkcs12 = material.pkcs12
         let password = material.bundle.password
         if let reencrypt {
@@ -183,9 +185,9 @@ public struct Uploader: Sendable {
         }
         var body: [UInt8] = []
         body.reserveCapacity(data.utf8.count + escaped.count + 64)
-        let open = client.target.dialect == .arm ? "{\"properties\":{\"data\":\"" : "{\"data\":\""
+        let open = dialect == .arm ? "{\"properties\":{\"data\":\"" : "{\"data\":\""
         body += Array(open.utf8) + Array(data.utf8) + Array("\",\"password\":".utf8) + escaped
-        body += Array((client.target.dialect == .arm ? "}}" : "}").utf8)
+        body += Array((dialect == .arm ? "}}" : "}").utf8)
         var wipe = escaped
         SecretBytes.wipe(&wipe)
         return body

@@ -13,7 +13,8 @@ struct CertDrop: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            ValidateCommand.self, InspectCommand.self, ServeCommand.self, TokenCommand.self,
+            ValidateCommand.self, InspectCommand.self, ImportCommand.self, PlanCommand.self, ListCommand.self,
+            DiffCommand.self, MigrateCommand.self, VerifyCommand.self, ServeCommand.self, TokenCommand.self,
         ]
     )
 

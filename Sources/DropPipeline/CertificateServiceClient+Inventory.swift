@@ -1,0 +1,113 @@
+import CertificateAPI
+import Foundation
+
+/// A certificate as a service shows it in either dialect: its facts, the entity's own path, and the Key Vault
+/// secret it comes from, when ARM says so.
+public struct RemoteCertificate: Sendable, Hashable {
+    /// The facts (`certificateId`, subject, thumbprint, expiry).
+    public let record: CertificateRecord
+    /// The entity's `id`: `/certificates/{cid}` (legacy) or the ARM resource id.
+    public let path: String
+    /// ARM's `properties.keyVault`; always `nil` in the legacy dialect, which cannot show it.
+    public let keyVault: KeyVaultReference?
+
+    /// Makes a certificate.
+    public init(record: CertificateRecord, path: String, keyVault: KeyVaultReference? = nil) {
+        self.record = record
+        self.path = path
+        self.keyVault = keyVault
+    }
+
+    /// The certificate's id.
+    public var id: String { record.certificateId }
+
+    /// The thumbprint in upper case, or `nil` when the service shows none (a Key Vault reference it has not
+    /// resolved).
+    public var thumbprint: String? {
+        let value = record.thumbprint.trimmingCharacters(in: .whitespaces)
+        return value.isEmpty ? nil : value.uppercased()
+    }
+
+    init?(_ entity: CertificateEntity) {
+        guard let record = entity.record else { return nil }
+        self.init(record: record, path: entity.id)
+    }
+
+    init(_ resource: ARMCertificateResource) {
+        self.init(record: resource.record, path: resource.id, keyVault: resource.properties.keyVault)
+    }
+}
+
+extension CertificateServiceClient {
+    /// Every certificate the service holds (matching `filter`) with its path and Key Vault secret, following
+    /// `nextLink`. ``list(filter:page:)`` is this without the extras.
+    public func inventory(filter: String? = nil, page: Int = 1000) async throws(ClientError) -> [RemoteCertificate] {
+        var certificates: [RemoteCertificate] = []
+        var next: String? = target.listURL(filter: filter, top: page)
+        var pages = 0
+        while let url = next {
+            pages += 1
+            guard pages <= 100_000 else {
+                throw ClientError("unexpected-response", "the service's paging does not end")
+            }
+            let exchange = await send(.GET, url)
+            let result: HTTPResult
+            switch exchange.result {
+            case .failure(let error): throw error
+            case .success(let answer): result = answer
+            }
+            guard result.status == 200 else { throw Self.statusError(result) }
+            let decoder = JSONDecoder()
+            let data = Data(result.body)
+            switch target.dialect {
+            case .legacy:
+                guard let collection = try? decoder.decode(CertificateEntityCollection.self, from: data) else {
+                    throw ClientError("unexpected-response", "the certificate list cannot be read")
+                }
+                certificates += collection.value.compactMap(RemoteCertificate.init)
+                next = collection.nextLink
+            case .arm:
+                guard let collection = try? decoder.decode(ARMCertificateCollection.self, from: data) else {
+                    throw ClientError("unexpected-response", "the certificate list cannot be read")
+                }
+                certificates += collection.value.map(RemoteCertificate.init)
+                next = collection.nextLink
+            }
+        }
+        return certificates
+    }
+
+    /// GET one certificate with its path and Key Vault secret, and its ETag; `nil` when it does not exist.
+    /// ``fetch(_:)`` is this without the extras.
+    public func fetchRemote(_ id: String) async -> (
+        Result<(certificate: RemoteCertificate, etag: String?)?, ClientError>, Int
+    ) {
+        let exchange = await send(.GET, target.entityURL(id))
+        switch exchange.result {
+        case .failure(let error):
+            return (.failure(error), exchange.attempts)
+        case .success(let result) where result.status == 404:
+            return (.success(nil), exchange.attempts)
+        case .success(let result) where result.status == 200:
+            guard let certificate = decodeRemote(result.body) else {
+                return (
+                    .failure(ClientError("unexpected-response", "the certificate's body cannot be read")),
+                    exchange.attempts
+                )
+            }
+            return (.success((certificate, result.etag)), exchange.attempts)
+        case .success(let result):
+            return (.failure(Self.statusError(result)), exchange.attempts)
+        }
+    }
+
+    func decodeRemote(_ body: [UInt8]) -> RemoteCertificate? {
+        let decoder = JSONDecoder()
+        switch target.dialect {
+        case .legacy:
+            return (try? decoder.decode(CertificateEntity.self, from: Data(body))).flatMap(RemoteCertificate.init)
+        case .arm:
+            return (try? decoder.decode(ARMCertificateResource.self, from: Data(body))).map(RemoteCertificate.init)
+        }
+    }
+}

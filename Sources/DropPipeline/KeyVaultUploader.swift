@@ -1,0 +1,107 @@
+import CertificateAPI
+import Foundation
+
+/// Recreates a certificate as a Key Vault reference in an ARM target, with the rules of ``Uploader``: look first
+/// (ARM replaces on a PUT without `If-Match`); the same secret is `unchanged`; another certificate follows
+/// `onExisting`; `update` sends `If-Match` with the fetched ETag and, on `412`, looks again and retries once.
+public struct KeyVaultUploader: Sendable {
+    /// The target's client; its dialect must be ARM.
+    public let client: CertificateServiceClient
+    /// What to do with an id that holds another certificate.
+    public let onExisting: OnExisting
+
+    /// Makes an uploader.
+    public init(client: CertificateServiceClient, onExisting: OnExisting = .fail) {
+        self.client = client
+        self.onExisting = onExisting
+    }
+
+    /// Whether `current` already is the reference.
+    static func holds(_ current: RemoteCertificate, _ reference: KeyVaultReference) -> Bool {
+        guard let held = current.keyVault else { return false }
+        return held.secretIdentifier == reference.secretIdentifier
+            && held.identityClientId == reference.identityClientId
+    }
+
+    /// Creates (or replaces) `id` as a reference to `reference`.
+    public func upload(id: String, reference: KeyVaultReference) async -> Uploader.Outcome {
+        guard client.target.dialect == .arm else {
+            return Uploader.Outcome(
+                action: .failed, attempts: 0,
+                error: .init(code: "key-vault", message: "the legacy dialect cannot hold a Key Vault reference"))
+        }
+        guard let body = try? JSONEncoder().encode(ARMCertificateCreateRequest(keyVault: reference)) else {
+            return Uploader.Outcome(
+                action: .failed, attempts: 0, error: .init(code: "key-vault", message: "cannot encode the reference"))
+        }
+        let (fetched, tries) = await client.fetchRemote(id)
+        switch fetched {
+        case .failure(let error):
+            return Uploader.Outcome(
+                action: .failed, attempts: tries, error: .init(code: error.code, message: error.message))
+        case .success(let existing?):
+            if Self.holds(existing.certificate, reference) {
+                return Uploader.Outcome(action: .unchanged, status: 200, etag: existing.etag, attempts: tries)
+            }
+            let held = existing.certificate.keyVault?.secretIdentifier ?? existing.certificate.record.thumbprint
+            switch onExisting {
+            case .skip:
+                return Uploader.Outcome(
+                    action: .skipped, status: 200, etag: existing.etag, attempts: tries,
+                    error: .init(code: "exists", message: "the id holds another certificate (\(held))"))
+            case .fail:
+                return Uploader.Outcome(
+                    action: .conflict, status: 409, etag: existing.etag, attempts: tries,
+                    error: .init(code: "conflict", message: "the id holds another certificate (\(held))"))
+            case .update:
+                return await put(id: id, body: Array(body), reference: reference, etag: existing.etag, attempts: tries)
+            }
+        case .success(nil):
+            let exchange = await client.send(.PUT, client.target.entityURL(id), body: Array(body))
+            return settle(exchange, attempts: tries, created: true)
+        }
+    }
+
+    private func put(id: String, body: [UInt8], reference: KeyVaultReference, etag: String?, attempts: Int) async
+        -> Uploader.Outcome
+    {
+        var attempts = attempts
+        let exchange = await client.send(
+            .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", etag ?? "*")])
+        if case .success(let result) = exchange.result, result.status == 412 {
+            // Someone wrote in between: look again, once.
+            attempts += exchange.attempts
+            let (fetched, tries) = await client.fetchRemote(id)
+            attempts += tries
+            guard case .success(let current?) = fetched else {
+                return Uploader.Outcome(
+                    action: .failed, status: 412, attempts: attempts,
+                    error: .init(code: "precondition-failed", message: "the certificate changed while it was replaced"))
+            }
+            if Self.holds(current.certificate, reference) {
+                return Uploader.Outcome(action: .updated, status: 200, etag: current.etag, attempts: attempts)
+            }
+            let again = await client.send(
+                .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", current.etag ?? "*")])
+            return settle(again, attempts: attempts, created: false)
+        }
+        return settle(exchange, attempts: attempts, created: false)
+    }
+
+    private func settle(_ exchange: Exchange, attempts: Int, created: Bool) -> Uploader.Outcome {
+        let attempts = attempts + exchange.attempts
+        switch exchange.result {
+        case .failure(let error):
+            return Uploader.Outcome(
+                action: .failed, attempts: attempts, error: .init(code: error.code, message: error.message))
+        case .success(let result) where (200...204).contains(result.status):
+            return Uploader.Outcome(
+                action: created ? .created : .updated, status: result.status, etag: result.etag, attempts: attempts)
+        case .success(let result):
+            let error = CertificateServiceClient.statusError(result)
+            return Uploader.Outcome(
+                action: .failed, status: result.status, attempts: attempts,
+                error: .init(code: error.code, message: error.message))
+        }
+    }
+}

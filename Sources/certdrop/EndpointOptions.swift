@@ -1,0 +1,109 @@
+import ArgumentParser
+import CertificateAPI
+import DropPipeline
+import Foundation
+
+/// The two instances of `diff`, `migrate` and `verify`: a profile that names both, and options that name (or
+/// override) each side. Credentials are files, never values, so that no secret shows in a process list.
+struct EndpointPairOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A JSON file naming both instances and their credential files.", valueName: "file"))
+    var profile: String?
+
+    @Option(
+        name: .customLong("from"),
+        help: ArgumentHelp(
+            "The source instance's URL (an ARM service's resource URL reads as the arm dialect).", valueName: "url"))
+    var from: String?
+
+    @Option(name: .customLong("from-dialect"), help: "The source's dialect, when its URL does not say: legacy or arm.")
+    var fromDialect: Dialect?
+
+    @Option(
+        name: .customLong("from-sas-key-file"),
+        help: ArgumentHelp("The source's key file (or a CertDrop service's key file).", valueName: "file"))
+    var fromKeyFile: String?
+
+    @Option(
+        name: .customLong("from-token-file"),
+        help: ArgumentHelp("A file holding the source's token (signature or bearer).", valueName: "file"))
+    var fromTokenFile: String?
+
+    @Option(name: .customLong("to"), help: ArgumentHelp("The target instance's URL.", valueName: "url"))
+    var to: String?
+
+    @Option(name: .customLong("to-dialect"), help: "The target's dialect, when its URL does not say: legacy or arm.")
+    var toDialect: Dialect?
+
+    @Option(
+        name: .customLong("to-sas-key-file"),
+        help: ArgumentHelp("The target's key file (or a CertDrop service's key file).", valueName: "file"))
+    var toKeyFile: String?
+
+    @Option(
+        name: .customLong("to-token-file"),
+        help: ArgumentHelp("A file holding the target's token (signature or bearer).", valueName: "file"))
+    var toTokenFile: String?
+
+    /// The two sides, the profile's settings under the command line's; `nil` for a side nothing names.
+    func endpoints() throws -> (from: ServiceEndpoint?, to: ServiceEndpoint?) {
+        let loaded = try profile.map { try MigrationProfile.load(path: $0) } ?? MigrationProfile()
+        func side(_ base: ServiceEndpoint?, _ url: String?, _ dialect: Dialect?, _ keyFile: String?, _ token: String?)
+            -> ServiceEndpoint?
+        {
+            guard base != nil || url != nil || dialect != nil || keyFile != nil || token != nil else { return nil }
+            return (base ?? ServiceEndpoint()).overriding(
+                service: url, dialect: dialect, sasKeyFile: keyFile, tokenFile: token)
+        }
+        return (
+            side(loaded.from, from, fromDialect, fromKeyFile, fromTokenFile),
+            side(loaded.to, to, toDialect, toKeyFile, toTokenFile)
+        )
+    }
+
+    /// Whether the command line itself names the source.
+    var namesSourceOnCommandLine: Bool {
+        from != nil || fromDialect != nil || fromKeyFile != nil || fromTokenFile != nil
+    }
+
+    /// Both sides, each required.
+    func pair() throws -> (from: ServiceEndpoint, to: ServiceEndpoint) {
+        let (from, to) = try endpoints()
+        guard let from else { throw PipelineError(.usage, "no source instance: give --from URL or --profile FILE") }
+        guard let to else { throw PipelineError(.usage, "no target instance: give --to URL or --profile FILE") }
+        return (from, to)
+    }
+}
+
+/// How the client talks to both instances.
+struct ClientOptions: ParsableArguments {
+    @Option(name: .customLong("ca-file"), help: "A PEM CA to trust besides the system's (both instances).")
+    var caFile: String?
+
+    @Option(help: "Seconds before a request is given up (and retried).")
+    var timeout: Double = 30
+
+    @Option(name: .customLong("max-attempts"), help: "The most attempts per request.")
+    var maxAttempts = 6
+
+    mutating func validate() throws {
+        guard timeout > 0, maxAttempts >= 1 else {
+            throw ValidationError("--timeout and --max-attempts must be positive")
+        }
+    }
+
+    var retryPolicy: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, requestTimeout: timeout) }
+}
+
+extension ServiceEndpoint {
+    /// The source's client (`--from`).
+    func sourceClient(concurrency: Int, caFile: String?, retry: RetryPolicy) throws -> CertificateServiceClient {
+        try client(role: "--from", concurrency: concurrency, caFile: caFile, retry: retry)
+    }
+
+    /// The target's client (`--to`).
+    func targetClient(concurrency: Int, caFile: String?, retry: RetryPolicy) throws -> CertificateServiceClient {
+        try client(role: "--to", concurrency: concurrency, caFile: caFile, retry: retry)
+    }
+}
+
+extension MigrationReportFormat: ExpressibleByArgument {}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import CertificateService
+import DropPipeline
+import Foundation
+import PKCS12Kit
+
+/// What `import` and `plan` add to `validate`'s options.
+struct ImportOptionGroup: ParsableArguments {
+    @Option(help: "The most requests in flight at once.")
+    var concurrency = 8
+
+    @Option(name: .customLong("on-existing"), help: "When an id holds another certificate: skip, update or fail.")
+    var onExisting: OnExisting = .fail
+
+    @Option(help: "Accept a named problem (e.g. expired) as a warning; repeat for more.")
+    var allow: [ProblemCode] = []
+
+    @Option(help: "Re-export each PFX in this encryption before upload: aes256 or 3des.")
+    var reencrypt: PKCS12Encryption?
+
+    mutating func validate() throws {
+        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 256") }
+    }
+
+    var options: ImportOptions {
+        ImportOptions(concurrency: concurrency, onExisting: onExisting, allow: Set(allow), reencrypt: reencrypt)
+    }
+}
+
+/// `certdrop import PATH...`: the main job.
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Upload every certificate of a drop that passes the checks, and write a manifest.",
+        discussion: """
+            Without --service the embedded local service is the target (its store under .certdrop/ or \
+            $CERTDROP_HOME). Exit status: 0 when every valid item ended created, updated or unchanged; 1 when an \
+            item is invalid, a conflict or failed; 2 for usage or I/O errors.
+            """
+    )
+
+    @Argument(help: "Folders, .pfx/.p12 files and archives.")
+    var paths: [String]
+
+    @OptionGroup var passwords: PasswordOptions
+    @OptionGroup var checks: CheckOptions
+    @OptionGroup var archives: ArchiveOptions
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var upload: ImportOptionGroup
+
+    @Option(help: "Where to write the manifest (default: .certdrop/manifests/import-TIMESTAMP.jsonl).")
+    var manifest: String?
+
+    @Option(help: "An earlier manifest: items it settled are passed over, new lines are appended to it.")
+    var resume: String?
+
+    @Option(name: .customLong("manifest-format"), help: "jsonl or csv.")
+    var manifestFormat: ManifestFormat = .jsonl
+
+    @Flag(help: "No progress display.")
+    var quiet = false
+
+    func run() async throws {
+        let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let settled = try resume.map { try ManifestWriter.settledSources(path: $0) } ?? []
+        let path = manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
+        let writer = try ManifestWriter(path: path, format: manifestFormat)
+        let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
+        let uploader = Uploader(
+            client: connection.client, onExisting: upload.onExisting, reencrypt: upload.reencrypt)
+        let counters = ImportCounters()
+        let progress = ImportProgress(
+            style: ImportProgress.defaultStyle(quiet: quiet), counters: counters,
+            retries: { connection.client.retryCount })
+        let run = ImportRun(
+            reader: drop.validation.reader, inspector: drop.validation.inspector, uploader: uploader,
+            options: upload.options, manifest: writer, settled: settled, counters: counters)
+        progress.start()
+        let summary = await run.run()
+        progress.stop()
+        await connection.close()
+        print("\(summary.text)\ninto \(connection.label)\nmanifest: \(writer.path)")
+        throw ExitCode(summary.exitStatus)
+    }
+
+    static func defaultManifestPath(format: ManifestFormat) -> String {
+        let stamp = ISO8601.string(Date()).replacingOccurrences(of: ":", with: "").replacingOccurrences(
+            of: "-", with: "")
+        return URL(fileURLWithPath: ServiceHome().folder).appendingPathComponent("manifests")
+            .appendingPathComponent("import-\(stamp).\(format.rawValue)").path
+    }
+}
+
+/// `certdrop plan PATH...`: what `import` would do, with no writes.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what import would do to each item (create, update, unchanged, conflict, invalid, skip).",
+        discussion: "Exit status: 0 when import would succeed, 1 when an item is invalid or a conflict, 2 for errors."
+    )
+
+    @Argument(help: "Folders, .pfx/.p12 files and archives.")
+    var paths: [String]
+
+    @OptionGroup var passwords: PasswordOptions
+    @OptionGroup var checks: CheckOptions
+    @OptionGroup var archives: ArchiveOptions
+    @OptionGroup var target: TargetOptions
+    @OptionGroup var upload: ImportOptionGroup
+
+    @Option(help: "table, json, jsonl or csv.")
+    var format: PlanFormat = .table
+
+    func run() async throws {
+        let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
+        let output = TextOutput.standardOutput()
+        let printer = PlanPrinter(format: format, output: output)
+        let counts: [PlanAction: Int]
+        do {
+            counts = try await PlanRun(validation: drop.validation, options: upload.options)
+                .run(client: connection.client) { printer.write($0) }
+        } catch {
+            await connection.close()
+            throw PipelineError(.input, "cannot list \(connection.label): \(error.message)")
+        }
+        await connection.close()
+        printer.finish(counts)
+        let failing = (counts[.invalid] ?? 0) + (counts[.conflict] ?? 0)
+        throw ExitCode(failing > 0 ? 1 : 0)
+    }
+}
+
+extension OnExisting: ExpressibleByArgument {}
+extension ProblemCode: ExpressibleByArgument {}
+extension PKCS12Encryption: ExpressibleByArgument {}
+extension ManifestFormat: ExpressibleByArgument {}
+extension PlanFormat: ExpressibleByArgument {}

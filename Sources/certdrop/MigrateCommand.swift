@@ -1,0 +1,107 @@
+import ArgumentParser
+import DropPipeline
+import Foundation
+
+/// `certdrop migrate --from A --to B PATH...`: moves A's certificates into B under A's ids, with the PFX files of
+/// a drop.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Move one instance's certificates into another, keeping their ids, with the PFX files of a drop.",
+        discussion: """
+            The API never returns a private key, so the PFX files come from the drop: each item is matched to the \
+            source's certificates by thumbprint and uploaded to the target under the source's id, through the \
+            import pipeline (checks, bounded concurrency, retries, manifest, resume). Key Vault references are \
+            recreated as references in an ARM target. Lines a migration adds to import's: missing-pfx (the source \
+            holds it, the drop has no PFX for it) and unmatched (a drop item the source does not hold; uploaded \
+            under its own id with --include-unmatched). Expired certificates are skipped unless --allow expired.
+
+            Instances: --from and --to URLs (an ARM service's resource URL, \
+            .../subscriptions/S/resourceGroups/RG/providers/Microsoft.ApiManagement/service/NAME, reads as the arm \
+            dialect), with credential files (--from-sas-key-file, --from-token-file, and --to-...), or a --profile \
+            file that names both.
+
+            Exit status: 0 when every line ended created, updated, unchanged, skipped or unmatched; 1 when a line is \
+            invalid, a conflict, failed or missing-pfx; 2 for usage or I/O errors (an instance that cannot be listed).
+            """
+    )
+
+    @Argument(help: "Folders, .pfx/.p12 files and archives holding the source's PFX files.")
+    var paths: [String]
+
+    @OptionGroup(title: "Instances") var endpoints: EndpointPairOptions
+    @OptionGroup var client: ClientOptions
+    @OptionGroup var passwords: PasswordOptions
+    @OptionGroup var checks: CheckOptions
+    @OptionGroup var archives: ArchiveOptions
+    @OptionGroup var upload: ImportOptionGroup
+
+    @Flag(
+        name: .customLong("include-unmatched"), help: "Upload drop items the source does not hold, under their own id.")
+    var includeUnmatched = false
+
+    @Flag(name: .customLong("dry-run"), help: "Write nothing: print what migrate would do to each item.")
+    var dryRun = false
+
+    @Option(help: "Where to write the manifest (default: .certdrop/manifests/migrate-TIMESTAMP.jsonl).")
+    var manifest: String?
+
+    @Option(help: "An earlier manifest: items it settled are passed over, new lines are appended to it.")
+    var resume: String?
+
+    @Option(name: .customLong("manifest-format"), help: "jsonl or csv.")
+    var manifestFormat: ManifestFormat = .jsonl
+
+    @Option(help: "The report on standard output: table or json.")
+    var format: MigrationReportFormat = .table
+
+    @Flag(help: "No progress display.")
+    var quiet = false
+
+    func validate() throws {
+        if dryRun, manifest != nil { throw ValidationError("--dry-run writes no manifest; leave out --manifest") }
+        if resume != nil, manifestFormat == .csv {
+            throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
+        }
+    }
+
+    func run() async throws {
+        let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let (from, to) = try endpoints.pair()
+        let settled = try resume.map { try MigrationRun.settledSources(path: $0) } ?? []
+        let path = dryRun ? "/dev/null" : manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
+        let writer = try ManifestWriter(path: path, format: dryRun ? .jsonl : manifestFormat)
+        let source = try from.sourceClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
+        let target = try to.targetClient(
+            concurrency: upload.concurrency, caFile: client.caFile, retry: client.retryPolicy)
+        let counters = ImportCounters()
+        let progress = ImportProgress(
+            style: ImportProgress.defaultStyle(quiet: quiet), counters: counters, retries: { target.retryCount })
+        let printer = MigrationPrinter(format: format, output: .standardOutput(), everyLine: dryRun)
+        let run = MigrationRun(
+            source: source, target: target, reader: drop.validation.reader, inspector: drop.validation.inspector,
+            options: MigrationOptions(upload: upload.options, includeUnmatched: includeUnmatched, dryRun: dryRun),
+            manifest: writer, settled: settled, counters: counters)
+        progress.start()
+        let outcome: Result<MigrationSummary, ClientError>
+        do {
+            outcome = .success(try await run.run(observe: { printer.write($0) }))
+        } catch {
+            outcome = .failure(error)
+        }
+        progress.stop()
+        await source.shutdown()
+        await target.shutdown()
+        switch outcome {
+        case .failure(let error):
+            throw PipelineError(.input, error.message)
+        case .success(let summary):
+            printer.finish(summary, manifest: dryRun ? nil : writer.path)
+            throw ExitCode(summary.exitStatus)
+        }
+    }
+
+    static func defaultManifestPath(format: ManifestFormat) -> String {
+        ImportCommand.defaultManifestPath(format: format).replacingOccurrences(of: "/import-", with: "/migrate-")
+    }
+}

@@ -1,0 +1,113 @@
+import ArgumentParser
+import DropPipeline
+import Foundation
+
+/// `certdrop verify`: every id that should be in the target is there with the right certificate.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Check that every id that should be in an instance is there with the right thumbprint.",
+        discussion: """
+            What should be there comes from a manifest (--manifest M: every id a migrate or import run put there \
+            or tried to) or from the source instance (--from A: every id it holds; expired certificates are passed \
+            over unless --include-expired, as migrate passes them over). The instance checked is --to B (with the \
+            --to-... credential options or a --profile), or --service B with import's target options, or the \
+            embedded local service when neither is given. Each id is ok, missing, different or expired.
+
+            Exit status: 0 when every expected id is there with the right certificate (the migration is complete), \
+            1 when one is missing or different, 2 for usage or I/O errors.
+            """
+    )
+
+    @Option(help: ArgumentHelp("A manifest of migrate or import (jsonl).", valueName: "file"))
+    var manifest: String?
+
+    @OptionGroup(title: "Instances") var endpoints: EndpointPairOptions
+    @OptionGroup(title: "Target as import names it") var target: TargetOptions
+
+    @Flag(name: .customLong("include-expired"), help: "With --from: expect the source's expired certificates too.")
+    var includeExpired = false
+
+    @Option(help: "table or json.")
+    var format: VerifyFormat = .table
+
+    @Flag(help: "Show the ids that are ok too.")
+    var all = false
+
+    enum VerifyFormat: String, ExpressibleByArgument { case table, json }
+
+    func validate() throws {
+        if manifest != nil, endpoints.namesSourceOnCommandLine {
+            throw ValidationError("give --manifest or --from, not both")
+        }
+        if includeExpired, manifest != nil { throw ValidationError("--include-expired applies to --from only") }
+    }
+
+    func run() async throws {
+        let (from, to) = try endpoints.endpoints()
+        if to != nil, target.service != nil { throw PipelineError(.usage, "give --to or --service, not both") }
+        guard manifest != nil || from != nil else {
+            throw PipelineError(.usage, "verify needs --manifest FILE or --from URL (or a profile that names it)")
+        }
+        let retry = target.retryPolicy
+        // The target: --to (or the profile's), else --service or the embedded service.
+        let connection: ServiceConnection?
+        let client: CertificateServiceClient
+        if let to {
+            client = try to.targetClient(concurrency: 2, caFile: target.caFile, retry: retry)
+            connection = nil
+        } else {
+            let opened = try await ServiceConnection.open(target, concurrency: 2)
+            client = opened.client
+            connection = opened
+        }
+        let label = connection?.label ?? client.target.baseURL
+        func close() async {
+            if let connection { await connection.close() } else { await client.shutdown() }
+        }
+        let report: VerifyReport
+        do {
+            report = try await Self.check(
+                manifest: manifest, source: manifest == nil ? from : nil, target: client, targetLabel: label,
+                includeExpired: includeExpired, caFile: target.caFile, retry: retry)
+        } catch {
+            await close()
+            throw error
+        }
+        await close()
+        let output = TextOutput.standardOutput()
+        output.write(report.render(json: format == .json, all: all))
+        output.flush()
+        throw ExitCode(report.exitStatus)
+    }
+
+    private static func check(
+        manifest: String?, source: ServiceEndpoint?, target: CertificateServiceClient, targetLabel: String,
+        includeExpired: Bool, caFile: String?, retry: RetryPolicy
+    ) async throws -> VerifyReport {
+        let expected: [VerifyExpectation]
+        var passedOver: [VerifyRow] = []
+        if let manifest {
+            expected = try VerifyReport.expectations(manifestPath: manifest)
+        } else if let source {
+            let client = try source.sourceClient(concurrency: 2, caFile: caFile, retry: retry)
+            let listing: [RemoteCertificate]
+            do {
+                listing = try await client.inventory()
+            } catch {
+                await client.shutdown()
+                throw PipelineError(.input, "cannot list the source (\(client.target.baseURL)): \(error.message)")
+            }
+            await client.shutdown()
+            (expected, passedOver) = VerifyReport.expectations(
+                source: listing, targetDialect: target.target.dialect, includeExpired: includeExpired)
+        } else {
+            throw PipelineError(.usage, "verify needs --manifest FILE or --from URL")
+        }
+        do {
+            return VerifyReport(expectations: expected, target: try await target.inventory(), passedOver: passedOver)
+        } catch {
+            throw PipelineError(.input, "cannot list \(targetLabel): \(error.message)")
+        }
+    }
+}
