@@ -34,8 +34,11 @@ public struct DuplicateLedger: Sendable {
     public init() {}
 
     /// Adds `duplicate` / `duplicate-id` to `report` when an earlier item had the same leaf or id.
+    ///
+    /// Only items that hold the private key count as copies of a certificate: a lone `x.cer` sorted before
+    /// `x.pfx` must not make the uploadable file a duplicate.
     public mutating func record(_ report: inout ItemReport) {
-        if let thumbprint = report.certificate?.thumbprint {
+        if let thumbprint = report.certificate?.thumbprint, report.pkcs12?.hasPrivateKey == true {
             if let first = thumbprints[thumbprint] {
                 report.add(Problem(.duplicate, "the same certificate (\(thumbprint)) as \(first)"))
             } else {

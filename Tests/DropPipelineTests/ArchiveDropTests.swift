@@ -188,8 +188,20 @@ extension [ItemReport] {
         // leaf.crt pairs with leaf.key; leaf.der is the same certificate without a key.
         let leaf = try #require(reports.source("/leaf.crt"))
         #expect(leaf.problems.map(\.code) == [.duplicate])
-        #expect(reports.source("/leaf.der")?.problems.map(\.code) == [.noPrivateKey, .duplicate, .duplicateID])
+        // A certificate without its key is not a copy of the uploadable one, but it wants the same id.
+        #expect(reports.source("/leaf.der")?.problems.map(\.code) == [.noPrivateKey, .duplicateID])
         #expect(reports.source("/orphan.crt")?.problems.map(\.code) == [.noPrivateKey])
+    }
+
+    @Test func aLoneCertificateSortedFirstDoesNotMakeTheKeyedFileADuplicate() throws {
+        let folder = Fixtures.temporaryFolder("lone")
+        try FileManager.default.copyItem(
+            atPath: Fixtures.path("bundle/leaf.der"), toPath: folder.appendingPathComponent("a.der").path)
+        try FileManager.default.copyItem(
+            atPath: Fixtures.path("bundle/combined.pem"), toPath: folder.appendingPathComponent("b.pem").path)
+        let reports = try validateDrop([folder.path], map: [:])
+        #expect(reports.source("/a.der")?.problems.map(\.code) == [.noPrivateKey])
+        #expect(reports.source("/b.pem")?.verdict == .ok)
     }
 
     @Test func wrongPEMKeyPassword() throws {
