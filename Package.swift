@@ -81,6 +81,8 @@ let package = Package(
             dependencies: [
                 "CertificateService", "CertDropTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -3,7 +3,7 @@
 # Idempotent; needs root (or sudo) only when something is missing.
 set -euo pipefail
 
-packages=(libssl-dev libarchive-dev openssl pkg-config libarchive-tools zip)
+packages=(libssl-dev libarchive-dev libsqlite3-dev openssl pkg-config libarchive-tools zip)
 missing=()
 for p in "${packages[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then

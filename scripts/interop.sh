@@ -71,8 +71,10 @@ status=$(printf '%s' "$body" | curl -s -o /dev/null -w '%{http_code}' -X PUT \
     "$url/certificates/before-kill?api-version=2014-02-14" -H "Authorization: $sas" \
     -H 'Content-Type: application/json' --data-binary @-)
 [ "$status" = 201 ] || { echo "interop: PUT before kill answered $status" >&2; exit 1; }
-kill -9 "$server_pid"
-wait "$server_pid" 2>/dev/null || true
+{
+    kill -9 "$server_pid"
+    wait "$server_pid" || true
+} 2>/dev/null
 : >"$work/serve.out"
 start_server
 status=$(curl -s -o /dev/null -w '%{http_code}' "$url/certificates/before-kill?api-version=2014-02-14" \

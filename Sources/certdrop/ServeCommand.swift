@@ -10,10 +10,11 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the local certificate service: the legacy and the ARM API over one SQLite store.",
         discussion: """
-            The store defaults to .certdrop/service.sqlite in the working folder, or to $CERTDROP_HOME/service.sqlite.
-            On first start an access identifier with a primary and a secondary key is written to a key file beside
-            the store (mode 0600); `certdrop token` mints credentials from it. The service prints
-            'listening on http://HOST:PORT' once it accepts connections, and stops gracefully on SIGINT or SIGTERM.
+            The store defaults to .certdrop/service.sqlite in the working folder, or to \
+            $CERTDROP_HOME/service.sqlite. On first start an access identifier with a primary and a secondary key is \
+            written to a key file beside the store (mode 0600); `certdrop token` mints credentials from it. The \
+            service prints 'listening on http://HOST:PORT' once it accepts connections, and stops gracefully on \
+            SIGINT or SIGTERM.
 
             Exit status: 0 after a graceful stop, 1 when the service cannot start or fails, 2 for usage errors.
             """

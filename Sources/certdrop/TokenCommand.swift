@@ -9,8 +9,8 @@ struct TokenCommand: ParsableCommand {
         commandName: "token",
         abstract: "Print a credential for the local certificate service, minted from its key file.",
         discussion: """
-            Without --bearer it prints a shared access signature for the legacy dialect and the admin routes, as the
-            whole Authorization header value:
+            Without --bearer it prints a shared access signature for the legacy dialect and the admin routes, as \
+            the whole Authorization header value:
               curl -H "Authorization: $(certdrop token)" ...
             With --bearer it prints a token for the ARM dialect:
               curl -H "Authorization: Bearer $(certdrop token --bearer)" ...
