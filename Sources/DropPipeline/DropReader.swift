@@ -47,6 +47,27 @@ public struct DropReader: Sendable {
         }
     }
 
+    /// The number of files under `paths` (archives count as one), by their names alone: nothing is read. For an
+    /// ETA; an archive's entries make the real count larger.
+    public func countFiles() -> Int {
+        var count = 0
+        let manager = FileManager.default
+        for path in paths.map(Self.normalise) {
+            var isDirectory: ObjCBool = false
+            guard manager.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
+            guard isDirectory.boolValue else {
+                count += 1
+                continue
+            }
+            guard let walker = manager.enumerator(atPath: path) else { continue }
+            while let name = walker.nextObject() as? String {
+                if walker.fileAttributes?[.type] as? FileAttributeType == .typeRegular { count += 1 }
+                _ = name
+            }
+        }
+        return count
+    }
+
     /// Emits every item as ``read(emit:)`` does, with certificates and keys found side by side paired.
     public func units(emit: (DropUnit) -> Void) {
         var grouper = BundleGrouper()

@@ -9,6 +9,9 @@ public final class ImportCounters: Sendable {
     /// The number of files the sources hold (archive entries not counted), for the ETA; 0 when unknown.
     let expected = Atomic<Int>(0)
 
+    /// Sets the number of items expected (for the ETA).
+    public func expect(_ count: Int) { expected.store(count, ordering: .relaxed) }
+
     /// New counters.
     public init() {}
 }

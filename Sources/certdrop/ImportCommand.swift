@@ -69,6 +69,7 @@ struct ImportCommand: AsyncParsableCommand {
         let uploader = Uploader(
             client: connection.client, onExisting: upload.onExisting, reencrypt: upload.reencrypt)
         let counters = ImportCounters()
+        if !quiet { counters.expect(drop.validation.reader.countFiles() - settled.count) }
         let progress = ImportProgress(
             style: ImportProgress.defaultStyle(quiet: quiet), counters: counters,
             retries: { connection.client.retryCount })

@@ -150,6 +150,12 @@ extension [ItemReport] {
         #expect(reports.named("empty-password.pfx")?.problems.map(\.code) == [.emptyPassword])
     }
 
+    @Test func countFilesCountsWithoutReading() throws {
+        let reports = try validateFixtures().reports
+        let reader = DropReader(paths: [Fixtures.directory.path, Fixtures.path("ec-p256.pfx")], unpacker: nil)
+        #expect(reader.countFiles() == reports.count + 1)
+    }
+
     @Test func missingPathIsAnInputError() {
         let reader = DropReader(paths: ["/nonexistent/certdrop"], unpacker: nil)
         #expect(throws: PipelineError.self) { try reader.checkPaths() }
