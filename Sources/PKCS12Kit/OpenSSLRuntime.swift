@@ -14,9 +14,10 @@ public enum OpenSSLRuntime {
         return String(cString: text)
     }
 
-    /// Loads the providers; cheap after the first call.
+    /// Loads the providers and registers the fast PBES2 key derivation; cheap after the first call.
     public static func ensureLoaded() {
         _ = providers
+        _ = PBES2KeyDerivation.isRegistered
     }
 
     private static let providers: (default: Bool, legacy: Bool) = {

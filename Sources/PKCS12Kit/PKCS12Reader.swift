@@ -178,7 +178,7 @@ final class PKCS12Reader {
             for (variantIndex, variant) in variants.enumerated() {
                 if macAlgorithm != nil {
                     OpenSSLErrorQueue.clear()
-                    let verified = variant.withCString { PKCS12_verify_mac(p12, $0, $1) } == 1
+                    let verified = variant.withCString { PKCS12MAC.verify(p12, $0, $1) }
                     OpenSSLErrorQueue.clear()
                     guard verified else { continue }
                     // The MAC and the bags may read the bytes differently (BMPString against raw bytes).
@@ -268,7 +268,7 @@ final class PKCS12Reader {
             guard let bag = cd_sk_SAFEBAG_value(bags, index) else { continue }
             switch PKCS12_SAFEBAG_get_nid(bag) {
             case NID_keyBag:
-                guard let info = PKCS12_SAFEBAG_get0_p8inf(bag), let key = EVP_PKCS82PKEY(info) else {
+                guard let info = PKCS12_SAFEBAG_get0_p8inf(bag), let key = cd_pkcs8_to_pkey(info) else {
                     throw DecryptionFailed()
                 }
                 contents.keys.append(
@@ -289,7 +289,7 @@ final class PKCS12Reader {
                     throw DecryptionFailed()
                 }
                 defer { PKCS8_PRIV_KEY_INFO_free(info) }
-                guard let key = EVP_PKCS82PKEY(info) else {
+                guard let key = cd_pkcs8_to_pkey(info) else {
                     OpenSSLErrorQueue.clear()
                     throw DecryptionFailed()
                 }
