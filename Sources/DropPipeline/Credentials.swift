@@ -31,7 +31,7 @@ public actor MintedSignatureCredential: CredentialProvider {
     private let identifier: String
     private let key: SigningKey
     private let lifetime: TimeInterval
-    private var current: (header: String, expires: Date)?
+    private var cache = MintedTokenCache()
 
     /// Mints tokens for `identifier` with `key`, each valid for `lifetime` seconds (default 1 hour).
     public init(identifier: String, key: SigningKey, lifetime: TimeInterval = 3600) {
@@ -63,14 +63,9 @@ public actor MintedSignatureCredential: CredentialProvider {
     }
 
     public func authorization() async throws -> String {
-        let now = Date()
-        if let current, current.expires.timeIntervalSince(now) > min(300, lifetime / 4) {
-            return current.header
+        cache.header(lifetime: lifetime) { [identifier, key] expires in
+            SharedAccessSignature.mint(uid: identifier, key: key, expiry: expires).authorizationHeaderValue
         }
-        let expires = now.addingTimeInterval(lifetime)
-        let header = SharedAccessSignature.mint(uid: identifier, key: key, expiry: expires).authorizationHeaderValue
-        current = (header, expires)
-        return header
     }
 }
 
@@ -119,7 +114,7 @@ public actor MintedBearerCredential: CredentialProvider {
     private let subject: String
     private let key: SigningKey
     private let lifetime: TimeInterval
-    private var current: (header: String, expires: Date)?
+    private var cache = MintedTokenCache()
 
     /// Mints tokens for `subject` with `key`, each valid for `lifetime` seconds.
     public init(subject: String, key: SigningKey, lifetime: TimeInterval = 3600) {
@@ -129,13 +124,24 @@ public actor MintedBearerCredential: CredentialProvider {
     }
 
     public func authorization() async throws -> String {
-        let now = Date()
+        cache.header(lifetime: lifetime) { [subject, key] expires in
+            BearerToken.authorizationHeaderValue(
+                token: BearerToken.mint(subject: subject, expiresAt: expires, key: key))
+        }
+    }
+}
+
+/// The last minted header and when it runs out: a new one is minted when less than a quarter of its lifetime (at
+/// most five minutes) is left, so that no request goes out with a token about to expire.
+struct MintedTokenCache {
+    private var current: (header: String, expires: Date)?
+
+    mutating func header(lifetime: TimeInterval, now: Date = Date(), mint: (Date) -> String) -> String {
         if let current, current.expires.timeIntervalSince(now) > min(300, lifetime / 4) {
             return current.header
         }
         let expires = now.addingTimeInterval(lifetime)
-        let header = BearerToken.authorizationHeaderValue(
-            token: BearerToken.mint(subject: subject, expiresAt: expires, key: key))
+        let header = mint(expires)
         current = (header, expires)
         return header
     }
