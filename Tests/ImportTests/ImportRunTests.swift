@@ -75,7 +75,7 @@ func manifestEntries(_ path: String) throws -> [ManifestEntry] {
     @Test func importsEveryCertificateExactlyOnceUnderFaults() async throws {
         let drop = Fixtures.drop(count: 40)
         let faults = FaultInjection(
-            latency: .milliseconds(2), failRate: 0.05, throttle: 400, dropRate: 0.03, seed: 7)
+            latency: .milliseconds(20), failRate: 0.05, throttle: 400, dropRate: 0.03, seed: 7)
         let service = try await TestService.start(faults: faults)
         let client = try service.client(concurrency: 4)
         let (summary, entries, _) = try await runImport(
