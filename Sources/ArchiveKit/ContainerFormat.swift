@@ -12,14 +12,6 @@ public enum ContainerFormat: String, Sendable, Hashable, CaseIterable {
     case bzip2
     /// xz (`FD 37 7A 58 5A 00`): a compressed tar, or one compressed file.
     case xz
-
-    /// True for a compression of one stream (gzip, bzip2, xz), which holds either a tar or a single file.
-    public var isCompressedStream: Bool {
-        switch self {
-        case .gzip, .bzip2, .xz: true
-        case .zip, .tar, .sevenZip: false
-        }
-    }
 }
 
 /// Recognises containers by their first bytes.

@@ -47,9 +47,4 @@ public struct ItemReport: Sendable {
             verdict = Verdict(problems: problems)
         }
     }
-
-    /// Whether any problem has at least `severity`.
-    public func has(_ severity: Severity) -> Bool {
-        problems.contains { $0.severity >= severity }
-    }
 }

@@ -71,11 +71,6 @@ public final class PEMMaterial: @unchecked Sendable {
         return certificates.contains { key.matches($0) }
     }
 
-    /// The facts of the leaf: the certificate of the first key, else the first certificate.
-    public var leafFacts: CertificateFacts? {
-        orderedCertificates.first.flatMap { PKCS12Bundle.facts(of: $0) }
-    }
-
     private static func readCertificates(_ pem: [UInt8]) -> [X509Certificate] {
         pem.withUnsafeBytes { raw in
             guard let bio = BIO_new_mem_buf(raw.baseAddress, Int32(raw.count)) else { return [] }
