@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -35,7 +36,8 @@ let package = Package(
             pkgConfig: "libarchive",
             providers: [.apt(["libarchive-dev"])]
         ),
-        .target(name: "PKCS12Kit", dependencies: ["COpenSSL"]),
+        .target(
+            name: "PKCS12Kit", dependencies: ["COpenSSL", .product(name: "SwiftASN1", package: "swift-asn1")]),
         .target(name: "ArchiveKit", dependencies: ["CArchive"]),
         .target(name: "CertificateAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(

@@ -133,6 +133,12 @@ public struct CertificateServiceError: Error, Hashable, Sendable, CustomStringCo
         case .exportFailed:
             message = "the PKCS#12 file cannot be read: \(error.message)"
             target = "data"
+        case .unsupportedFormat:
+            message = "the PKCS#12 file holds a structure this service cannot read: \(error.message)"
+            target = "data"
+        case .tooManyBags, .tooManyCertificates, .tooManyDerivations:
+            message = "the PKCS#12 file is over the service's per-file limits: \(error.message)"
+            target = "data"
         }
         self.init(.invalidCertificate, message, detailCode: error.code.rawValue, target: target)
     }

@@ -104,7 +104,7 @@ public struct Inspector: Sendable {
     private func normalise(_ item: DropItem, pieces: [[UInt8]], names: [String]) -> InspectedItem {
         let candidates = passwords.candidates(for: names, sidecarPath: item.filePath)
         do {
-            let material = try PEMMaterial(pieces: pieces, passwords: candidates)
+            let material = try PEMMaterial(pieces: pieces, passwords: candidates, options: policy.pkcs12)
             let password = candidates.first { !$0.isEmpty } ?? Self.randomPassword()
             let bytes = try PKCS12Writer.export(material, password: password, encryption: .aes256)
             let bundle = try PKCS12Bundle.open(bytes, passwords: [password], options: policy.pkcs12)
@@ -167,6 +167,10 @@ public struct Inspector: Sendable {
         case .unsupportedAlgorithm: .unsupportedAlgorithm
         case .iterationLimit: .iterationLimit
         case .exportFailed: .corrupt
+        case .unsupportedFormat: .unsupportedFormat
+        case .tooManyBags: .tooManyBags
+        case .tooManyCertificates: .tooManyCertificates
+        case .tooManyDerivations: .tooManyDerivations
         }
     }
 

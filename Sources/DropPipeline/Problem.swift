@@ -24,6 +24,11 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case unsupportedAlgorithm = "unsupported-algorithm"
     case iterationLimit = "iteration-limit"
     case unreadable
+    // Opening the file: well formed, but beyond what OpenSSL 3.0 reads or beyond the per-file budget.
+    case unsupportedFormat = "unsupported-format"
+    case tooManyBags = "too-many-bags"
+    case tooManyCertificates = "too-many-certificates"
+    case tooManyDerivations = "too-many-derivations"
     // What the file holds.
     case noCertificate = "no-certificate"
     case noPrivateKey = "no-private-key"

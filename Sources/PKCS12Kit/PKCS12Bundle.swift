@@ -1,17 +1,37 @@
 internal import COpenSSL
 import Foundation
 
-/// Options for opening a PKCS#12 file.
+/// Options for opening a PKCS#12 file: the per-file budget. Each cap is counted in work done (derivations asked
+/// for, bags and certificates read), never taken from what a header declares.
 public struct PKCS12Options: Sendable, Hashable {
     /// The most iterations any one key derivation may ask for; a file over it is refused before any derivation.
     public var maxIterations: Int
     /// Whether the empty password (as NULL, then "") is tried after the given candidates.
     public var tryEmptyPassword: Bool
+    /// The most safe bags read from one file, nested bags included.
+    public var maxBags: Int
+    /// The most certificates one file may hold.
+    public var maxCertificates: Int
+    /// The most key derivations (MAC checks and decryptions, over every candidate password) one file may cost.
+    public var maxDerivations: Int
+
+    /// The default cap on safe bags.
+    public static let defaultMaxBags = 10_000
+    /// The default cap on certificates.
+    public static let defaultMaxCertificates = 1_000
+    /// The default cap on key derivations.
+    public static let defaultMaxDerivations = 256
 
     /// Makes options; the defaults suit untrusted input.
-    public init(maxIterations: Int = 1_000_000, tryEmptyPassword: Bool = true) {
+    public init(
+        maxIterations: Int = 1_000_000, tryEmptyPassword: Bool = true, maxBags: Int = Self.defaultMaxBags,
+        maxCertificates: Int = Self.defaultMaxCertificates, maxDerivations: Int = Self.defaultMaxDerivations
+    ) {
         self.maxIterations = maxIterations
         self.tryEmptyPassword = tryEmptyPassword
+        self.maxBags = maxBags
+        self.maxCertificates = maxCertificates
+        self.maxDerivations = maxDerivations
     }
 }
 
@@ -121,14 +141,24 @@ public final class PKCS12Bundle: @unchecked Sendable {
     }
 
     /// The certificate that issues no other in the file, preferring one that is not a CA.
+    ///
+    /// Linear in the number of certificates: candidates are found by name hash, and each certificate is checked
+    /// against at most ``issuerChecks`` of them (`X509_check_issued`), so a file of many certificates with one
+    /// name costs no more than a file of distinct ones.
     private static func endEntityIndex(_ certificates: [X509Certificate]) -> Int? {
+        var byIssuer: [UInt: [Int]] = [:]
+        for (index, certificate) in certificates.enumerated() {
+            byIssuer[certificate.issuerNameHash, default: []].append(index)
+        }
         let issuesNothing = certificates.indices.filter { index in
-            !certificates.indices.contains { other in
-                other != index && certificates[index].issued(certificates[other])
-            }
+            let issued = byIssuer[certificates[index].subjectNameHash, default: []].lazy.filter { $0 != index }
+            return !issued.prefix(issuerChecks).contains { certificates[index].issued(certificates[$0]) }
         }
         return issuesNothing.first { !certificates[$0].isCA } ?? issuesNothing.first ?? certificates.indices.first
     }
+
+    /// How many same-named candidates one certificate is checked against as an issuer.
+    static let issuerChecks = 16
 
     static func facts(of certificate: X509Certificate) -> CertificateFacts? {
         guard let notBefore = certificate.notBefore, let notAfter = certificate.notAfter else { return nil }

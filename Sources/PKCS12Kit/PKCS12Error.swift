@@ -14,6 +14,14 @@ public struct PKCS12Error: Error, Sendable, Hashable, CustomStringConvertible {
         case iterationLimit = "iteration-limit"
         /// The file could not be written (re-export).
         case exportFailed = "export-failed"
+        /// The file is well formed but holds a structure OpenSSL 3.0 cannot read (a PKCS#8 v2 key, say).
+        case unsupportedFormat = "unsupported-format"
+        /// The file holds more safe bags than ``PKCS12Options/maxBags``.
+        case tooManyBags = "too-many-bags"
+        /// The file holds more certificates than ``PKCS12Options/maxCertificates``.
+        case tooManyCertificates = "too-many-certificates"
+        /// Opening the file would take more key derivations than ``PKCS12Options/maxDerivations``.
+        case tooManyDerivations = "too-many-derivations"
     }
 
     /// The stable machine code.

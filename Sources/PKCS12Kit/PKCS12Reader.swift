@@ -10,7 +10,9 @@ import Foundation
 /// SafeBag ::= SEQUENCE { bagId, bagValue [0] EXPLICIT ANY, bagAttributes SET OF PKCS12Attribute OPTIONAL }
 /// ```
 ///
-/// Every iteration count is read and checked before the first key derivation.
+/// Every iteration count is read and checked before the first key derivation. The per-file budget of
+/// ``PKCS12Options`` is counted as the walk goes: each key derivation asked for (MAC checks and decryptions, for
+/// every candidate password), each safe bag read, each certificate read.
 final class PKCS12Reader {
     struct KeyEntry {
         let key: PrivateKey
@@ -44,6 +46,12 @@ final class PKCS12Reader {
     let macIterations: Int?
     private var encryptedSafes = false
     private var legacy = false
+    /// Key derivations asked for so far, over every attempt.
+    private(set) var derivations = 0
+    /// Safe bags read so far while trying passwords, over every attempt.
+    private(set) var bagsRead = 0
+    /// Safe bags of the plain safes read by the pre-scan.
+    private var prescannedBags = 0
 
     init(bytes: [UInt8], options: PKCS12Options) throws(PKCS12Error) {
         self.options = options
@@ -77,19 +85,39 @@ final class PKCS12Reader {
 
     deinit { PKCS12_free(p12) }
 
-    /// Tells "not PKCS#12 at all" from a damaged PKCS#12: a PFX starts `SEQUENCE { INTEGER 3, …`.
+    /// Tells "not PKCS#12 at all" from a damaged PKCS#12: a PFX starts `SEQUENCE { INTEGER 3, …` (DER or BER).
     private static func unreadable(_ bytes: [UInt8]) -> PKCS12Error {
-        var index = 0
-        guard bytes.count > 4, bytes[0] == 0x30 else {
-            return PKCS12Error(.notPKCS12, "not a PKCS#12 file (it does not start with a DER sequence)")
-        }
-        index = 1
-        let lengthByte = bytes[index]
-        index += lengthByte < 0x80 ? 1 : 1 + Int(lengthByte & 0x7F)
-        if index + 2 < bytes.count, bytes[index] == 0x02, bytes[index + 1] == 0x01, bytes[index + 2] == 0x03 {
+        if BERPrefix.startsLikePFX(bytes) {
             return PKCS12Error(.corrupt, "the PKCS#12 structure is damaged or truncated (\(bytes.count) bytes)")
         }
-        return PKCS12Error(.notPKCS12, "not a PKCS#12 file (DER data of another kind)")
+        guard BERPrefix.header(bytes, at: 0)?.identifier == 0x30 else {
+            return PKCS12Error(.notPKCS12, "not a PKCS#12 file (it does not start with an ASN.1 sequence)")
+        }
+        return PKCS12Error(.notPKCS12, "not a PKCS#12 file (ASN.1 data of another kind)")
+    }
+
+    /// Counts one key derivation against the budget, before it is made.
+    private func spendDerivation() throws(PKCS12Error) {
+        guard derivations < options.maxDerivations else {
+            throw PKCS12Error(
+                .tooManyDerivations,
+                "opening the file needs more than \(options.maxDerivations) key derivations "
+                    + "(MAC checks and decryptions over every candidate password)")
+        }
+        derivations += 1
+    }
+
+    /// Counts the bags of one safe against the budget, before they are looked at. The pre-scan of the plain safes
+    /// (once, before any password) and the walks with candidate passwords (over all attempts) each get the cap.
+    private func spendBags(_ count: Int32, prescan: Bool = false) throws(PKCS12Error) {
+        if prescan {
+            prescannedBags += Int(max(0, count))
+        } else {
+            bagsRead += Int(max(0, count))
+        }
+        guard max(prescannedBags, bagsRead) <= options.maxBags else {
+            throw PKCS12Error(.tooManyBags, "the file holds more than \(options.maxBags) safe bags")
+        }
     }
 
     private func checkMAC() throws(PKCS12Error) {
@@ -114,6 +142,11 @@ final class PKCS12Reader {
             switch cd_p7_type_nid(safe) {
             case NID_pkcs7_data:
                 guard let bags = PKCS12_unpack_p7data(safe) else {
+                    OpenSSLErrorQueue.clear()
+                    if let data = safe.pointee.d.data, let content = ASN1_STRING_get0_data(data) {
+                        let bytes = Array(UnsafeBufferPointer(start: content, count: Int(ASN1_STRING_length(data))))
+                        if let error = SafeContentsDiagnosis.diagnose(bytes) { throw error }
+                    }
                     throw PKCS12Error(.corrupt, "a safe of the PKCS#12 file cannot be read")
                 }
                 defer { cd_sk_SAFEBAG_pop_free(bags) }
@@ -133,6 +166,7 @@ final class PKCS12Reader {
     }
 
     private func prescan(bags: OpaquePointer) throws(PKCS12Error) {
+        try spendBags(cd_sk_SAFEBAG_num(bags), prescan: true)
         for index in 0..<cd_sk_SAFEBAG_num(bags) {
             guard let bag = cd_sk_SAFEBAG_value(bags, index) else { continue }
             switch PKCS12_SAFEBAG_get_nid(bag) {
@@ -177,6 +211,7 @@ final class PKCS12Reader {
             let variants = PasswordVariant.variants(of: candidate)
             for (variantIndex, variant) in variants.enumerated() {
                 if macAlgorithm != nil {
+                    try spendDerivation()
                     OpenSSLErrorQueue.clear()
                     let verified = variant.withCString { PKCS12MAC.verify(p12, $0, $1) }
                     OpenSSLErrorQueue.clear()
@@ -237,10 +272,14 @@ final class PKCS12Reader {
                 try read(bags: bags, safeEncryption: "none", password: password, into: &contents)
             case NID_pkcs7_encrypted:
                 let algorithm = PBEAlgorithm(cd_p7_encrypted_algorithm(safe))
+                try spendDerivation()
                 OpenSSLErrorQueue.clear()
                 let bags = password.withCString { PKCS12_unpack_p7encdata(safe, $0, $1) }
                 OpenSSLErrorQueue.clear()
-                guard let bags else { throw DecryptionFailed() }
+                guard let bags else {
+                    try diagnoseEncryptedSafe(safe, password: password)
+                    throw DecryptionFailed()
+                }
                 defer { cd_sk_SAFEBAG_pop_free(bags) }
                 try read(
                     bags: bags, safeEncryption: algorithm?.description ?? "unknown", password: password,
@@ -264,6 +303,7 @@ final class PKCS12Reader {
     private func read(
         bags: OpaquePointer, safeEncryption: String, password: PasswordVariant, into contents: inout Contents
     ) throws {
+        try spendBags(cd_sk_SAFEBAG_num(bags))
         for index in 0..<cd_sk_SAFEBAG_num(bags) {
             guard let bag = cd_sk_SAFEBAG_value(bags, index) else { continue }
             switch PKCS12_SAFEBAG_get_nid(bag) {
@@ -282,24 +322,28 @@ final class PKCS12Reader {
                 contents.legacy =
                     try algorithm.check(maxIterations: options.maxIterations, what: "a private key")
                     || contents.legacy
-                OpenSSLErrorQueue.clear()
-                let info = password.withCString { PKCS12_decrypt_skey(bag, $0, $1) }
-                guard let info else {
-                    OpenSSLErrorQueue.clear()
-                    throw DecryptionFailed()
+                guard let shrouded = PKCS12_SAFEBAG_get0_pkcs8(bag) else { throw DecryptionFailed() }
+                var encryption: UnsafePointer<X509_ALGOR>?
+                var encrypted: UnsafePointer<ASN1_OCTET_STRING>?
+                X509_SIG_get0(shrouded, &encryption, &encrypted)
+                guard let encryption, let encrypted else { throw DecryptionFailed() }
+                try spendDerivation()
+                // Decrypted here and decoded apart (as PKCS12_decrypt_skey would, in one step), so that a key that
+                // decrypts but is a PKCS#8 v2 structure is told apart from a wrong password.
+                let decoded = try PBEDecryption.withPlaintext(
+                    algorithm: encryption, data: encrypted, password: password
+                ) { plaintext throws(PKCS12Error) in
+                    try PBEDecryption.privateKey(fromPKCS8: plaintext, what: "the private key")
                 }
-                defer { PKCS8_PRIV_KEY_INFO_free(info) }
-                guard let key = cd_pkcs8_to_pkey(info) else {
-                    OpenSSLErrorQueue.clear()
-                    throw DecryptionFailed()
-                }
-                contents.keys.append(
-                    KeyEntry(
-                        key: PrivateKey(taking: key), localKeyID: localKeyID(bag),
-                        friendlyName: friendlyName(bag)))
+                guard let decoded, let key = decoded else { throw DecryptionFailed() }
+                contents.keys.append(KeyEntry(key: key, localKeyID: localKeyID(bag), friendlyName: friendlyName(bag)))
                 contents.keyEncryption.insert(algorithm.description)
             case NID_certBag:
                 guard PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate else { continue }
+                guard contents.certificates.count < options.maxCertificates else {
+                    throw PKCS12Error(
+                        .tooManyCertificates, "the file holds more than \(options.maxCertificates) certificates")
+                }
                 guard let certificate = PKCS12_SAFEBAG_get1_cert(bag) else { throw DecryptionFailed() }
                 contents.certificates.append(
                     CertificateEntry(
@@ -314,6 +358,21 @@ final class PKCS12Reader {
                 continue
             }
         }
+    }
+
+    /// An encrypted safe that did not unpack: when its contents decrypt with `password` to safe contents that hold
+    /// a structure OpenSSL 3.0 cannot read, says so. Costs one more key derivation, only on this failure path.
+    private func diagnoseEncryptedSafe(_ safe: UnsafeMutablePointer<PKCS7>, password: PasswordVariant) throws {
+        guard let algorithm = cd_p7_encrypted_algorithm(safe), let encrypted = safe.pointee.d.encrypted,
+            let data = encrypted.pointee.enc_data, let ciphertext = data.pointee.enc_data
+        else { return }
+        try spendDerivation()
+        let diagnosis = PBEDecryption.withPlaintext(
+            algorithm: algorithm, data: UnsafePointer(ciphertext), password: password
+        ) { plaintext in
+            SafeContentsDiagnosis.diagnose(plaintext)
+        }
+        if let diagnosis, let error = diagnosis { throw error }
     }
 
     private func localKeyID(_ bag: OpaquePointer) -> [UInt8]? {

@@ -89,6 +89,17 @@ final class X509Certificate: @unchecked Sendable {
 
     var isCA: Bool { X509_check_ca(pointer) != 0 }
 
+    /// A hash of the subject name's canonical form, equal for names `X509_NAME_cmp` calls equal.
+    var subjectNameHash: UInt { Self.nameHash(X509_get_subject_name(pointer)) }
+    /// A hash of the issuer name's canonical form.
+    var issuerNameHash: UInt { Self.nameHash(X509_get_issuer_name(pointer)) }
+
+    private static func nameHash(_ name: OpaquePointer?) -> UInt {
+        var ok: Int32 = 0
+        let hash = X509_NAME_hash_ex(name, nil, nil, &ok)
+        return ok == 1 ? UInt(hash) : 0
+    }
+
     /// Whether this certificate issued `other` (names, key identifiers and signature).
     func issued(_ other: X509Certificate) -> Bool {
         other.withUnsafePointer { X509_check_issued(pointer, $0) } == X509_V_OK
