@@ -81,8 +81,10 @@ PACKAGE
 
 # `--sanitize fuzzer --sanitize address` would hand swiftc two -sanitize= flags in no fixed order, and the last one
 # wins: half the builds then lack coverage. `--sanitize fuzzer` makes SwiftPM link for libFuzzer; the one combined
-# -Xswiftc flag, which comes last, instruments the Swift code; -Xcc instruments the C of the shims' inline functions.
-flags=(--package-path "$pkg" --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address,undefined
+# -Xswiftc flag, which comes last, instruments the Swift code for both. swiftc has no UBSan on Linux (Swift traps
+# overflow and out-of-bounds access itself); -Xcc instruments the C of the shims' inline functions with UBSan, whose
+# handlers the ASan runtime carries.
+flags=(--package-path "$pkg" --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address
     -Xcc -fsanitize=address,undefined -Xcc -fno-sanitize-recover=undefined)
 echo "fuzz: building the targets (the first build takes a few minutes)" >&2
 swift build "${flags[@]}" >&2
@@ -146,7 +148,9 @@ for target in "${targets[@]}"; do
     [ -n "${FUZZ_RUNS:-}" ] && limit+=(-runs="$FUZZ_RUNS")
     [ -n "${FUZZ_FORK:-}" ] && extra+=(-fork="$FUZZ_FORK")
     echo "fuzz: $target (${seconds} s${FUZZ_RUNS:+, $FUZZ_RUNS runs})" >&2
-    if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$bin/$target" "$corpus" "${limit[@]}" -timeout=10 \
+    # Leaks are checked per input by libFuzzer; not at exit, where OpenSSL's providers (loaded once per process,
+    # never unloaded) would be reported.
+    if ! ASAN_OPTIONS=leak_check_at_exit=0 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 "$bin/$target" "$corpus" "${limit[@]}" -timeout=10 \
         -rss_limit_mb=2048 -artifact_prefix="$work/artifacts/$target-" -print_final_stats=1 "${extra[@]}" \
         2>"$work/$target.log"; then
         echo "fuzz: $target FAILED; see $work/$target.log and $work/artifacts/" >&2

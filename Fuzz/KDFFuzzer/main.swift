@@ -24,7 +24,7 @@ public func fuzzKDF(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let outputLength = Int(input[5] % 96) + 1
     let der = Array(rest)
 
-    guard let md = EVP_get_digestbynid(nid) else { return 0 }
+    guard let md = EVP_get_digestbyname(OBJ_nid2sn(nid)) else { return 0 }
     var fast = [UInt8](repeating: 0, count: outputLength)
     var slow = [UInt8](repeating: 0, count: outputLength)
     let fastOK = cd_fast_pbkdf2(nid, password, password.count, salt, salt.count, UInt64(iterations), &fast, fast.count)

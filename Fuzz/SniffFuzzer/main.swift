@@ -4,7 +4,8 @@
 // For any bytes: no crash; sniffing a prefix agrees with sniffing the whole (the pipeline sniffs the first
 // bytes only); a header that is read lies inside the input.
 import Foundation
-import PKCS12Kit
+
+@testable import PKCS12Kit
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzSniff(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
