@@ -13,6 +13,7 @@
 #   go             software.sslmate.com/src/go-pkcs12 (scripts/interop/go-writer), built offline from
 #                  Debian's golang-sslmate-src-go-pkcs12-dev in GOPATH mode: MAC iteration count 1
 #   python         pyca cryptography (scripts/interop/pyca_writer.py)
+# (scripts/interop/evp_pkey_bits.py asks libcrypto for the size of an Ed25519 key, which the CLI does not print.)
 # Keys: RSA-2048, RSA-3072, EC P-256, P-384 and Ed25519, where the writer takes them. Every file holds its own
 # leaf "CN=<file stem>.interop.certdrop.test, O=CertDrop Test" (3650 days), mostly with the intermediate and
 # root "CertDrop Interop Intermediate CA" / "CertDrop Interop Root CA" as a chain.
@@ -269,8 +270,11 @@ facts() {
             *) key_alg=unknown ;;
         esac
         key_bits=$(printf '%s\n' "$text" | sed -n 's/^ *\(RSA \)\{0,1\}Public-Key: (\([0-9]*\) bit).*/\2/p' | head -1)
-        # The CLI prints no size for Ed25519; EVP_PKEY_get_bits (what an OpenSSL API caller sees) says 253.
-        [ "$key_alg" = Ed25519 ] && key_bits=253
+        # The CLI prints no size for Ed25519: ask libcrypto's EVP_PKEY_get_bits, what every API caller sees.
+        if [ "$key_alg" = Ed25519 ]; then
+            openssl x509 -in "$leafpem" -noout -pubkey | openssl pkey -pubin -outform DER -out "$d/leaf.pub.der"
+            key_bits=$(python3 "$HERE/interop/evp_pkey_bits.py" "$d/leaf.pub.der")
+        fi
         [ -n "$key_bits" ] || key_bits=-
         curve=$(printf '%s\n' "$text" | sed -n 's/^ *ASN1 OID: //p' | head -1)
         [ -n "$curve" ] || curve=-
