@@ -203,12 +203,10 @@ public final class CertificateServiceClient: Sendable {
                 return .failure(ClientError("connection", "the connection failed: \(Self.describe(error))"))
             }
             let status = Int(answer.status.code)
-            guard Self.isRedirect(status), let location = answer.headers.first(name: "Location") else {
-                return .success(
-                    HTTPResult(
-                        status: status, etag: answer.headers.first(name: "ETag"), body: Array(buffer: answer.body),
-                        retryAfter: RetryPolicy.retryAfter(answer.headers.first(name: "Retry-After"))))
-            }
+            let result = HTTPResult(
+                status: status, etag: answer.headers.first(name: "ETag"), body: Array(buffer: answer.body),
+                retryAfter: RetryPolicy.retryAfter(answer.headers.first(name: "Retry-After")))
+            guard Self.isRedirect(status) else { return .success(result) }
             guard method == .GET || method == .HEAD else {
                 return .failure(
                     ClientError(
@@ -216,6 +214,8 @@ public final class CertificateServiceClient: Sendable {
                         "the service answered \(status) to \(method.rawValue) with a redirect; CertDrop follows no "
                             + "redirect for \(method.rawValue), so the request and its body were not sent again"))
             }
+            // A redirect without a place to go is the caller's unexpected status.
+            guard let location = answer.headers.first(name: "Location") else { return .success(result) }
             let next: String
             do {
                 next = try target.trustedRedirect(location, from: current, status: status)

@@ -246,10 +246,11 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
         #expect(service.count == 1)
     }
 
-    @Test func aWriteIsNotRedirectedEvenToTheSameService() async throws {
+    @Test(arguments: [true, false])
+    func aWriteIsNotRedirectedEvenToTheSameService(withLocation: Bool) async throws {
         let service = try StubHTTPServer { request in
             request.target.hasPrefix("/moved")
-                ? .json(201, "{}") : .respond(status: 307, headers: [("Location", "/moved")])
+                ? .json(201, "{}") : .respond(status: 307, headers: withLocation ? [("Location", "/moved")] : [])
         }
         defer { service.stop() }
         let client = try makeClient(.legacy(baseURL: service.baseURL))
