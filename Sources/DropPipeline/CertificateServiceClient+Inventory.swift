@@ -41,15 +41,18 @@ public struct RemoteCertificate: Sendable, Hashable {
 extension CertificateServiceClient {
     /// Every certificate the service holds (matching `filter`) with its path and Key Vault secret, following
     /// `nextLink`. ``list(filter:page:)`` is this without the extras.
+    ///
+    /// A `nextLink` (absolute, or relative to its page) is followed only to the configured service's scheme, host
+    /// and port and under its path (ARM: its resource path), else `untrusted-next-link` and nothing is sent there;
+    /// a link seen before is `next-link-loop`; more than ``ClientLimits/maxPages`` pages is `too-many-pages`.
     public func inventory(filter: String? = nil, page: Int = 1000) async throws(ClientError) -> [RemoteCertificate] {
         var certificates: [RemoteCertificate] = []
-        var next: String? = target.listURL(filter: filter, top: page)
+        let first = target.listURL(filter: filter, top: page)
+        var next: String? = first
+        var seen: Set<String> = [URL(string: first)?.absoluteString ?? first]
         var pages = 0
         while let url = next {
             pages += 1
-            guard pages <= 100_000 else {
-                throw ClientError("unexpected-response", "the service's paging does not end")
-            }
             let exchange = await send(.GET, url)
             let result: HTTPResult
             switch exchange.result {
@@ -59,20 +62,32 @@ extension CertificateServiceClient {
             guard result.status == 200 else { throw Self.statusError(result) }
             let decoder = JSONDecoder()
             let data = Data(result.body)
+            let link: String?
             switch target.dialect {
             case .legacy:
                 guard let collection = try? decoder.decode(CertificateEntityCollection.self, from: data) else {
                     throw ClientError("unexpected-response", "the certificate list cannot be read")
                 }
                 certificates += collection.value.compactMap(RemoteCertificate.init)
-                next = collection.nextLink
+                link = collection.nextLink
             case .arm:
                 guard let collection = try? decoder.decode(ARMCertificateCollection.self, from: data) else {
                     throw ClientError("unexpected-response", "the certificate list cannot be read")
                 }
                 certificates += collection.value.map(RemoteCertificate.init)
-                next = collection.nextLink
+                link = collection.nextLink
             }
+            guard let link = link?.trimmingCharacters(in: .whitespaces), !link.isEmpty else { break }
+            let trusted = try target.trustedNextLink(link, from: url)
+            guard pages < limits.maxPages else {
+                throw ClientError(
+                    "too-many-pages",
+                    "the service's list has more than \(limits.maxPages) pages; it was not read to the end")
+            }
+            guard seen.insert(trusted).inserted else {
+                throw ClientError("next-link-loop", "the service's nextLink points to a page already read")
+            }
+            next = trusted
         }
         return certificates
     }

@@ -26,7 +26,10 @@ public struct HTTPResult: Sendable {
 
 /// Why a request had no usable answer. `code` is stable and goes into manifests.
 public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// `connection`, `timeout`, `credentials`, `http-NNN`, `unexpected-response`.
+    /// `connection`, `timeout`, `credentials`, `http-NNN`, `unexpected-response`; `untrusted-next-link`,
+    /// `next-link-loop`, `too-many-pages` (paging); `redirect-refused`, `untrusted-redirect`, `too-many-redirects`,
+    /// `redirect-loop` (redirects); `token-command-timeout`, `token-command-failed`, `token-command-output` (a
+    /// token command).
     public let code: String
     /// A human message, free of secrets.
     public let message: String
@@ -52,8 +55,10 @@ public struct Exchange: Sendable {
 }
 
 /// The certificate API's client over AsyncHTTPClient: one shared client with a connection pool sized to the
-/// concurrency, TLS verified by default, a deadline on every request, bodies collected with a cap, and our own
-/// retry policy (the library only retries connection set-up).
+/// concurrency, TLS verified by default, a deadline on every request that covers its whole body, bodies collected
+/// with a cap, our own retry policy (the library only retries connection set-up), and no trust in what the service
+/// says: a `nextLink` or redirect is followed only to the configured service's own scheme, host and port, and a
+/// `PUT` or `DELETE` is never redirected.
 public final class CertificateServiceClient: Sendable {
     /// Where requests go.
     public let target: ServiceTarget
@@ -62,16 +67,20 @@ public final class CertificateServiceClient: Sendable {
     private let retry: RetryPolicy
     private let retries = Atomic<Int>(0)
     private let maximumBody = 32 << 20
+    /// The caps on paging and redirects.
+    public let limits: ClientLimits
 
     /// Makes a client. `caFile` adds a CA (PEM) to the system's trust roots.
     public init(
         target: ServiceTarget, credentials: any CredentialProvider, concurrency: Int, caFile: String? = nil,
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(), limits: ClientLimits = ClientLimits()
     ) throws(PipelineError) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, concurrency)
         configuration.timeout = HTTPClient.Configuration.Timeout(
-            connect: .seconds(10), read: .seconds(Int64(retry.requestTimeout)))
+            connect: .seconds(10), read: .nanoseconds(Self.nanoseconds(retry.requestTimeout)))
+        // Redirects are followed by `once`, which knows which are safe; the library would send a PUT's body again.
+        configuration.redirectConfiguration = .disallow
         if let caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
                 throw PipelineError(.input, "cannot read the CA file \(caFile)")
@@ -84,6 +93,7 @@ public final class CertificateServiceClient: Sendable {
         self.target = target
         self.credentials = credentials
         self.retry = retry
+        self.limits = limits
     }
 
     /// Shuts the connection pool down; call once, when done.
@@ -94,17 +104,36 @@ public final class CertificateServiceClient: Sendable {
     /// Retries made so far (for progress reports).
     public var retryCount: Int { retries.load(ordering: .relaxed) }
 
-    /// Sends a request, retrying throttling, passing server failures, dropped connections and timeouts.
+    /// Sends a request, retrying throttling, passing server failures, dropped connections and timeouts. A `401`
+    /// from a credential that can be renewed (a token command's) is retried once with a fresh token; a second
+    /// `401` is final.
     public func send(_ method: HTTPMethod, _ url: String, body: [UInt8]? = nil, headers: [(String, String)] = [])
         async -> Exchange
     {
         var attempt = 0
         var ambiguous = false
+        var renewed = false
+        var renewal = 0
         while true {
             attempt += 1
-            let outcome = await once(method, url, body: body, headers: headers)
+            let authorization: String
+            do {
+                authorization = try await credentials.authorization()
+            } catch {
+                return Exchange(result: .failure(Self.credentialError(error)), attempts: attempt, ambiguous: ambiguous)
+            }
+            let outcome = await once(method, url, body: body, headers: headers, authorization: authorization)
             var retryAfter: TimeInterval?
             switch outcome {
+            case .success(let result) where result.status == 401 && !renewed:
+                renewed = true
+                guard await credentials.renew(rejected: authorization) else {
+                    return Exchange(result: outcome, attempts: attempt, ambiguous: ambiguous)
+                }
+                // The renewal's retry does not use up an attempt: the token, not the service, failed.
+                retries.add(1, ordering: .relaxed)
+                renewal = 1
+                continue
             case .success(let result) where RetryPolicy.isRetryable(status: result.status):
                 retryAfter = result.retryAfter
             case .success:
@@ -115,7 +144,7 @@ public final class CertificateServiceClient: Sendable {
             case .failure:
                 return Exchange(result: outcome, attempts: attempt, ambiguous: ambiguous)
             }
-            guard attempt < retry.maxAttempts else {
+            guard attempt < retry.maxAttempts + renewal else {
                 return Exchange(result: outcome, attempts: attempt, ambiguous: ambiguous)
             }
             retries.add(1, ordering: .relaxed)
@@ -124,38 +153,124 @@ public final class CertificateServiceClient: Sendable {
         }
     }
 
-    private func once(_ method: HTTPMethod, _ url: String, body: [UInt8]?, headers: [(String, String)]) async
-        -> Result<HTTPResult, ClientError>
-    {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        do {
-            request.headers.add(name: "Authorization", value: try await credentials.authorization())
-        } catch {
-            return .failure(ClientError("credentials", "cannot get a token: \(error)"))
+    private static func credentialError(_ error: any Error) -> ClientError {
+        if let error = error as? CredentialError { return ClientError(error.code, error.message) }
+        if let error = error as? PipelineError {
+            return ClientError("credentials", "cannot get a token: \(error.message)")
         }
-        request.headers.add(name: "Accept", value: "application/json")
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(body)
+        return ClientError("credentials", "cannot get a token: \(describe(error))")
+    }
+
+    /// The statuses that redirect.
+    static func isRedirect(_ status: Int) -> Bool { [301, 302, 303, 307, 308].contains(status) }
+
+    /// One attempt: the request and, for `GET` and `HEAD`, the redirects it is sent (same origin only, at most
+    /// ``ClientLimits/maxRedirects``), all under one deadline that covers every response's body too. A redirect of
+    /// any other method is an error: its body is never sent again, and never to another place.
+    private func once(
+        _ method: HTTPMethod, _ url: String, body: [UInt8]?, headers: [(String, String)], authorization: String
+    ) async -> Result<HTTPResult, ClientError> {
+        let timeout = retry.requestTimeout
+        let deadline = NIODeadline.now() + .nanoseconds(Self.nanoseconds(timeout))
+        var current = url
+        var redirects = 0
+        var seen: Set<String> = [url]
+        while true {
+            guard ServiceOrigin(current) == target.origin else {
+                return .failure(ClientError("untrusted-redirect", "the request does not go to the service"))
+            }
+            var request = HTTPClientRequest(url: current)
+            request.method = method
+            request.headers.add(name: "Authorization", value: authorization)
+            request.headers.add(name: "Accept", value: "application/json")
+            for (name, value) in headers { request.headers.add(name: name, value: value) }
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(body)
+            }
+            let answer: Answer
+            do {
+                guard let complete = try await exchange(request, deadline: deadline) else {
+                    return .failure(ClientError("timeout", "no complete answer within \(Self.seconds(timeout)) s"))
+                }
+                answer = complete
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
+                return .failure(ClientError("timeout", "no complete answer within \(Self.seconds(timeout)) s"))
+            } catch let error as NIOTooManyBytesError {
+                return .failure(
+                    ClientError("unexpected-response", "the response is larger than \(error.maxBytes ?? 0) bytes"))
+            } catch {
+                return .failure(ClientError("connection", "the connection failed: \(Self.describe(error))"))
+            }
+            let status = Int(answer.status.code)
+            let result = HTTPResult(
+                status: status, etag: answer.headers.first(name: "ETag"), body: Array(buffer: answer.body),
+                retryAfter: RetryPolicy.retryAfter(answer.headers.first(name: "Retry-After")))
+            guard Self.isRedirect(status) else { return .success(result) }
+            guard method == .GET || method == .HEAD else {
+                return .failure(
+                    ClientError(
+                        "redirect-refused",
+                        "the service answered \(status) to \(method.rawValue) with a redirect; CertDrop follows no "
+                            + "redirect for \(method.rawValue), so the request and its body were not sent again"))
+            }
+            // A redirect without a place to go is the caller's unexpected status.
+            guard let location = answer.headers.first(name: "Location") else { return .success(result) }
+            let next: String
+            do {
+                next = try target.trustedRedirect(location, from: current, status: status)
+            } catch {
+                return .failure(error)
+            }
+            redirects += 1
+            guard redirects <= limits.maxRedirects else {
+                return .failure(
+                    ClientError("too-many-redirects", "the service redirected more than \(limits.maxRedirects) times"))
+            }
+            guard seen.insert(next).inserted else {
+                return .failure(ClientError("redirect-loop", "the service's redirects go round in a circle"))
+            }
+            current = next
         }
-        do {
-            let response = try await http.execute(request, timeout: .seconds(Int64(retry.requestTimeout)))
-            let collected = try await response.body.collect(upTo: maximumBody)
-            return .success(
-                HTTPResult(
-                    status: Int(response.status.code), etag: response.headers.first(name: "ETag"),
-                    body: Array(buffer: collected),
-                    retryAfter: RetryPolicy.retryAfter(response.headers.first(name: "Retry-After"))))
-        } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-            return .failure(ClientError("timeout", "no answer within \(Int(retry.requestTimeout)) s"))
-        } catch let error as NIOTooManyBytesError {
-            return .failure(
-                ClientError("unexpected-response", "the response is larger than \(error.maxBytes ?? 0) bytes"))
-        } catch {
-            return .failure(ClientError("connection", "the connection failed: \(Self.describe(error))"))
+    }
+
+    /// A response with its whole body.
+    private struct Answer: Sendable {
+        let status: HTTPResponseStatus
+        let headers: HTTPHeaders
+        let body: ByteBuffer
+    }
+
+    /// Sends `request` and collects the body, or `nil` when `deadline` passes first. The library's deadline only
+    /// covers the head (and its read timeout restarts with every byte), so the body is raced against the deadline
+    /// here and cancelled when it loses.
+    private func exchange(_ request: HTTPClientRequest, deadline: NIODeadline) async throws -> Answer? {
+        // The head: the library ends it at the deadline, with the last connection error when it never connected.
+        let response = try await http.execute(request, deadline: deadline)
+        let (status, headers, body) = (response.status, response.headers, response.body)
+        let maximumBody = maximumBody
+        return try await withThrowingTaskGroup(of: Answer?.self) { group in
+            group.addTask {
+                Answer(status: status, headers: headers, body: try await body.collect(upTo: maximumBody))
+            }
+            group.addTask {
+                let left = deadline.uptimeNanoseconds.subtractingReportingOverflow(NIODeadline.now().uptimeNanoseconds)
+                try await Task.sleep(nanoseconds: left.overflow ? 0 : left.partialValue)
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
+    }
+
+    /// A timeout in nanoseconds, kept between a millisecond and a week (and 30 s when it is not a number).
+    private static func nanoseconds(_ seconds: TimeInterval) -> Int64 {
+        guard seconds.isFinite else { return 30_000_000_000 }
+        return Int64(min(max(seconds, 0.001), 604_800) * 1_000_000_000)
+    }
+
+    private static func seconds(_ value: TimeInterval) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
     }
 
     private static func describe(_ error: any Error) -> String {

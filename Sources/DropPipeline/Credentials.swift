@@ -5,6 +5,31 @@ import Foundation
 public protocol CredentialProvider: Sendable {
     /// The header value (`SharedAccessSignature …` or `Bearer …`). Never log it.
     func authorization() async throws -> String
+
+    /// The service refused `header` with `401`: forget it, and say whether the next ``authorization()`` may give a
+    /// different one worth one more try. By default `false` (a file's token or a minted one would be the same).
+    func renew(rejected header: String) async -> Bool
+}
+
+extension CredentialProvider {
+    /// No renewal: the same credential would be refused again.
+    public func renew(rejected header: String) async -> Bool { false }
+}
+
+/// Why a credential could not be had. `code` is stable and goes into manifests.
+public struct CredentialError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// `token-command-timeout`, `token-command-failed` or `token-command-output`.
+    public let code: String
+    /// A human message, free of secrets.
+    public let message: String
+
+    /// Makes an error.
+    public init(_ code: String, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
 }
 
 /// A token read from a file once: a shared access signature (with or without its scheme) or a bearer token.
@@ -66,45 +91,6 @@ public actor MintedSignatureCredential: CredentialProvider {
         cache.header(lifetime: lifetime) { [identifier, key] expires in
             SharedAccessSignature.mint(uid: identifier, key: key, expiry: expires).authorizationHeaderValue
         }
-    }
-}
-
-/// A bearer token printed by a command (`az account get-access-token --query accessToken -o tsv`), cached for a
-/// while and fetched again when it may have run out.
-public actor TokenCommandCredential: CredentialProvider {
-    private let command: String
-    private let cacheFor: TimeInterval
-    private var current: (header: String, fetched: Date)?
-
-    /// Runs `command` with `/bin/sh -c` when a token is needed; reuses its output for `cacheFor` seconds.
-    public init(command: String, cacheFor: TimeInterval = 600) {
-        self.command = command
-        self.cacheFor = cacheFor
-    }
-
-    public func authorization() async throws -> String {
-        if let current, Date().timeIntervalSince(current.fetched) < cacheFor { return current.header }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.standardError
-        do {
-            try process.run()
-        } catch {
-            throw PipelineError(.passwordSource, "cannot run the token command")
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let token = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        guard process.terminationStatus == 0, !token.isEmpty else {
-            throw PipelineError(
-                .passwordSource, "the token command failed (exit \(process.terminationStatus)) or printed nothing")
-        }
-        let header = token.hasPrefix("Bearer ") ? token : "Bearer " + token
-        current = (header, Date())
-        return header
     }
 }
 

@@ -2,8 +2,9 @@ import CertificateAPI
 import Foundation
 
 /// Recreates a certificate as a Key Vault reference in an ARM target, with the rules of ``Uploader``: look first
-/// (ARM replaces on a PUT without `If-Match`); the same secret is `unchanged`; another certificate follows
-/// `onExisting`; `update` sends `If-Match` with the fetched ETag and, on `412`, looks again and retries once.
+/// (ARM replaces on a PUT without `If-Match`) and create with `If-None-Match: *`; the same secret is `unchanged`;
+/// another certificate follows `onExisting`; `update` sends `If-Match` with the fetched ETag (none is the failure
+/// `missing-etag`, never a silent `*`) and, on `412`, looks again and retries once.
 public struct KeyVaultUploader: Sendable {
     /// The target's client; its dialect must be ARM.
     public let client: CertificateServiceClient
@@ -40,25 +41,56 @@ public struct KeyVaultUploader: Sendable {
             return Uploader.Outcome(
                 action: .failed, attempts: tries, error: .init(code: error.code, message: error.message))
         case .success(let existing?):
-            if Self.holds(existing.certificate, reference) {
-                return Uploader.Outcome(action: .unchanged, status: 200, etag: existing.etag, attempts: tries)
-            }
-            let held = existing.certificate.keyVault?.secretIdentifier ?? existing.certificate.record.thumbprint
-            switch onExisting {
-            case .skip:
-                return Uploader.Outcome(
-                    action: .skipped, status: 200, etag: existing.etag, attempts: tries,
-                    error: .init(code: "exists", message: "the id holds another certificate (\(held))"))
-            case .fail:
-                return Uploader.Outcome(
-                    action: .conflict, status: 409, etag: existing.etag, attempts: tries,
-                    error: .init(code: "conflict", message: "the id holds another certificate (\(held))"))
-            case .update:
-                return await put(id: id, body: Array(body), reference: reference, etag: existing.etag, attempts: tries)
-            }
+            return await settleExisting(
+                id: id, existing: existing, body: Array(body), reference: reference, attempts: tries, ambiguous: false)
         case .success(nil):
-            let exchange = await client.send(.PUT, client.target.entityURL(id), body: Array(body))
-            return settle(exchange, attempts: tries, created: true)
+            // The id was free when we looked: `If-None-Match: *` makes a concurrent creator's certificate a `412`.
+            let exchange = await client.send(
+                .PUT, client.target.entityURL(id), body: Array(body), headers: [("If-None-Match", "*")])
+            guard case .success(let result) = exchange.result, result.status == 412 else {
+                return settle(exchange, attempts: tries, created: true)
+            }
+            let attempts = tries + exchange.attempts
+            let (again, more) = await client.fetchRemote(id)
+            switch again {
+            case .success(let existing?):
+                return await settleExisting(
+                    id: id, existing: existing, body: Array(body), reference: reference, attempts: attempts + more,
+                    ambiguous: exchange.ambiguous)
+            case .success(nil):
+                return Uploader.Outcome(
+                    action: .failed, status: 412, attempts: attempts + more,
+                    error: .init(
+                        code: "conflict-vanished", message: "the service reported a conflict, then no certificate"))
+            case .failure(let error):
+                return Uploader.Outcome(
+                    action: .failed, attempts: attempts + more, error: .init(code: error.code, message: error.message))
+            }
+        }
+    }
+
+    /// The id exists: the same reference is `unchanged` (or `created`, when our own earlier attempt may have made
+    /// it); another certificate follows `onExisting`.
+    private func settleExisting(
+        id: String, existing: (certificate: RemoteCertificate, etag: String?), body: [UInt8],
+        reference: KeyVaultReference, attempts: Int, ambiguous: Bool
+    ) async -> Uploader.Outcome {
+        if Self.holds(existing.certificate, reference) {
+            return Uploader.Outcome(
+                action: ambiguous ? .created : .unchanged, status: 200, etag: existing.etag, attempts: attempts)
+        }
+        let held = existing.certificate.keyVault?.secretIdentifier ?? existing.certificate.record.thumbprint
+        switch onExisting {
+        case .skip:
+            return Uploader.Outcome(
+                action: .skipped, status: 200, etag: existing.etag, attempts: attempts,
+                error: .init(code: "exists", message: "the id holds another certificate (\(held))"))
+        case .fail:
+            return Uploader.Outcome(
+                action: .conflict, status: 409, etag: existing.etag, attempts: attempts,
+                error: .init(code: "conflict", message: "the id holds another certificate (\(held))"))
+        case .update:
+            return await put(id: id, body: body, reference: reference, etag: existing.etag, attempts: attempts)
         }
     }
 
@@ -66,8 +98,9 @@ public struct KeyVaultUploader: Sendable {
         -> Uploader.Outcome
     {
         var attempts = attempts
+        guard let etag else { return Uploader.missingETag(attempts: attempts) }
         let exchange = await client.send(
-            .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", etag ?? "*")])
+            .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", etag)])
         if case .success(let result) = exchange.result, result.status == 412 {
             // Someone wrote in between: look again, once.
             attempts += exchange.attempts
@@ -81,8 +114,9 @@ public struct KeyVaultUploader: Sendable {
             if Self.holds(current.certificate, reference) {
                 return Uploader.Outcome(action: .updated, status: 200, etag: current.etag, attempts: attempts)
             }
+            guard let currentETag = current.etag else { return Uploader.missingETag(attempts: attempts) }
             let again = await client.send(
-                .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", current.etag ?? "*")])
+                .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", currentETag)])
             return settle(again, attempts: attempts, created: false)
         }
         return settle(exchange, attempts: attempts, created: false)

@@ -12,9 +12,10 @@ public enum OnExisting: String, Sendable, CaseIterable {
     case fail
 }
 
-/// The upload stage for one item: PUT without `If-Match`; when the id exists, compare thumbprints (same:
-/// `unchanged`; different: `--on-existing`); `update` sends `If-Match` with the fetched ETag and, on 412,
-/// fetches again and retries once. Because every outcome is checked by thumbprint, a retry after an ambiguous
+/// The upload stage for one item: PUT without `If-Match` (ARM: after a look, with `If-None-Match: *`); when the id
+/// exists, compare thumbprints (same: `unchanged`; different: `--on-existing`); `update` sends `If-Match` with the
+/// fetched ETag (none is the failure `missing-etag`, never a silent `*`) and, on 412, fetches again and retries
+/// once. Because every outcome is checked by thumbprint, a retry after an ambiguous
 /// failure never creates a second copy or overwrites a different certificate.
 public struct Uploader: Sendable {
     /// The service's client.
@@ -67,14 +68,17 @@ public struct Uploader: Sendable {
                 break
             }
         }
-        let exchange = await client.send(.PUT, client.target.entityURL(id), body: body)
+        // ARM: the id was free when we looked; `If-None-Match: *` makes a concurrent creator's certificate a `412`
+        // instead of overwriting it. The legacy dialect refuses an existing id on its own (`409`).
+        let create: [(String, String)] = client.target.dialect == .arm ? [("If-None-Match", "*")] : []
+        let exchange = await client.send(.PUT, client.target.entityURL(id), body: body, headers: create)
         attempts += exchange.attempts
         switch exchange.result {
         case .failure(let error):
             return Outcome(action: .failed, attempts: attempts, error: .init(code: error.code, message: error.message))
         case .success(let result) where result.status == 201 || result.status == 200:
             return Outcome(action: .created, status: result.status, etag: result.etag, attempts: attempts)
-        case .success(let result) where result.status == 409:
+        case .success(let result) where result.status == 409 || result.status == 412 && !create.isEmpty:
             let (fetched, tries) = await client.fetch(id)
             attempts += tries
             switch fetched {
@@ -84,7 +88,7 @@ public struct Uploader: Sendable {
                     attempts: attempts, ambiguous: exchange.ambiguous)
             case .success(nil):
                 return Outcome(
-                    action: .failed, status: 409, attempts: attempts,
+                    action: .failed, status: result.status, attempts: attempts,
                     error: .init(
                         code: "conflict-vanished", message: "the service reported a conflict, then no certificate"))
             case .failure(let error):
@@ -133,9 +137,9 @@ public struct Uploader: Sendable {
         async -> Outcome
     {
         var attempts = attempts
+        guard let etag else { return Self.missingETag(attempts: attempts) }
         let exchange = await client.send(
-            .PUT, client.target.entityURL(id), body: body,
-            headers: [("If-Match", etag ?? "*")])
+            .PUT, client.target.entityURL(id), body: body, headers: [("If-Match", etag)])
         attempts += exchange.attempts
         switch exchange.result {
         case .success(let result) where result.status == 204 || result.status == 200 || result.status == 201:
@@ -163,6 +167,17 @@ public struct Uploader: Sendable {
         case .failure(let error):
             return Outcome(action: .failed, attempts: attempts, error: .init(code: error.code, message: error.message))
         }
+    }
+
+    /// The service showed the certificate without an `ETag`: it is not replaced, since `If-Match: *` would
+    /// overwrite whatever another writer put there in between.
+    static func missingETag(attempts: Int) -> Outcome {
+        Outcome(
+            action: .failed, attempts: attempts,
+            error: .init(
+                code: "missing-etag",
+                message: "the service showed the certificate without an ETag, so it was not replaced "
+                    + "(If-Match: * could overwrite a change made in between)"))
     }
 
     /// The request body of the contract for the dialect: `{"data": "<base64>", "password": "…"}` (ARM: inside
