@@ -16,7 +16,11 @@ struct ServeCommand: AsyncParsableCommand {
             service prints 'listening on http://HOST:PORT' once it accepts connections, and stops gracefully on \
             SIGINT or SIGTERM.
 
-            Exit status: 0 after a graceful stop, 1 when the service cannot start or fails, 2 for usage errors.
+            A key file that other users can read or write (mode & 077) is refused unless \
+            --allow-insecure-key-file is given; the message says the chmod 600 that fixes it.
+
+            Exit status: 0 after a graceful stop, 1 when the service cannot start or fails (an insecure key file \
+            included), 2 for usage errors.
             """
     )
 
@@ -52,6 +56,11 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Refuse uploaded PKCS#12 files whose key derivation asks for more iterations than this.")
     var maxIterations = 1_000_000
 
+    @Flag(
+        name: .customLong("allow-insecure-key-file"),
+        help: "Use a key file that other users can read or write (by default it is refused).")
+    var allowInsecureKeyFile = false
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = Logger.Level.info.rawValue
 
@@ -86,7 +95,7 @@ struct ServeCommand: AsyncParsableCommand {
         let storePath = store ?? ServiceHome().storePath
         let keyPath = keyFile ?? ServiceHome.keyFilePath(forStore: storePath)
         do {
-            let (keys, created) = try AccessKeyFile.loadOrCreate(path: keyPath)
+            let (keys, created) = try AccessKeyFile.loadOrCreate(path: keyPath, allowInsecure: allowInsecureKeyFile)
             if created {
                 Self.say(
                     """
@@ -97,7 +106,8 @@ struct ServeCommand: AsyncParsableCommand {
                     """)
             } else if AccessKeyFile.isShared(path: keyPath) {
                 logger.warning(
-                    "the key file can be read by other users; chmod 600 it", metadata: ["path": "\(keyPath)"])
+                    "the key file can be read by other users (accepted with --allow-insecure-key-file); chmod 600 it",
+                    metadata: ["path": "\(keyPath)"])
             }
             var configuration = ServiceConfiguration(
                 store: .file(storePath), accessKeys: keys, host: host, port: port, instanceName: instance,
