@@ -54,8 +54,9 @@ public struct CertificateServer: Sendable {
             logger: configuration.logger)
     }
 
-    /// Builds the router: the outermost middleware renders errors and logs, the certificate groups count requests
-    /// in flight and inject faults before authenticating.
+    /// Builds the router: the outermost middleware renders errors and logs; the certificate groups count requests
+    /// in flight, authenticate, and only then inject faults, so that a request without valid credentials always
+    /// gets `401`.
     public func buildRouter() -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self, options: [.caseInsensitive])
         router.add(middleware: RequestLogMiddleware(metrics: metrics, logger: configuration.logger))
@@ -71,19 +72,21 @@ public struct CertificateServer: Sendable {
         }
 
         let injector = configuration.faults.isEnabled ? FaultInjector(configuration.faults) : nil
-        let routeMiddleware = CertificateRouteMiddleware(metrics: metrics, injector: injector)
+        let routeMiddleware = CertificateRouteMiddleware(metrics: metrics)
         let validator = UploadValidator(options: configuration.pkcs12Options)
         let keys = configuration.accessKeys
 
         let legacy = router.group("certificates")
             .add(middleware: routeMiddleware)
             .add(middleware: AuthenticationMiddleware(.sharedAccessSignature, keys: keys))
+        if let injector { legacy.add(middleware: FaultInjectionMiddleware(metrics: metrics, injector: injector)) }
         CertificateController(repository: repository, validator: validator, rendering: rendering(.legacy))
             .addRoutes(to: legacy)
 
         let arm = router.group(Self.armCollectionPath)
             .add(middleware: routeMiddleware)
             .add(middleware: AuthenticationMiddleware(.bearer, keys: keys))
+        if let injector { arm.add(middleware: FaultInjectionMiddleware(metrics: metrics, injector: injector)) }
         CertificateController(repository: repository, validator: validator, rendering: rendering(.arm))
             .addRoutes(to: arm)
 

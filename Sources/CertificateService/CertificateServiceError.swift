@@ -31,7 +31,8 @@ public struct CertificateServiceError: Error, Hashable, Sendable, CustomStringCo
         case methodNotAllowed = "method-not-allowed"
         /// A legacy `PUT` without `If-Match` on an identifier that exists (`409`).
         case identifierInUse = "identifier-in-use"
-        /// `If-Match` does not match the certificate's ETag (`412`).
+        /// `If-Match` does not match the certificate's ETag, or `If-None-Match: *` and the certificate exists
+        /// (`412`).
         case preconditionFailed = "precondition-failed"
         /// The body is over the size limit (`413`).
         case requestTooLarge = "request-too-large"
