@@ -7,8 +7,8 @@ import Hummingbird
 ///
 /// The dialects differ in paths, body shapes and a few statuses, which ``DialectRendering`` holds; the
 /// order of checks is the same: authentication (middleware), api-version, identifier, `If-Match` and
-/// `If-None-Match`, `Content-Type`, body size, body, PKCS#12, then the store's precondition and write in one
-/// transaction.
+/// `If-None-Match`, `Content-Type`, body size, body, PKCS#12 (on the ``PKCS12WorkPool``), then the store's
+/// precondition and write in one transaction.
 ///
 /// `PUT` with `If-None-Match: *` creates only: `201` when the identifier is free, `412` when it exists, in either
 /// dialect.
@@ -69,7 +69,7 @@ struct CertificateController: Sendable {
         } catch {
             throw CertificateServiceError(error)
         }
-        let content = try validator.content(of: upload)
+        let content = try await validator.content(of: upload)
         let condition: WriteCondition
         switch (ifMatch, rendering.dialect) {
         case _ where createOnly: condition = .ifNoneMatchAny

@@ -42,7 +42,8 @@ public struct CertificateServiceError: Error, Hashable, Sendable, CustomStringCo
         case certificateInUse = "certificate-in-use"
         /// Fault injection: the throttle refused the request (`429`).
         case tooManyRequests = "too-many-requests"
-        /// Fault injection: the request failed on purpose (`503`).
+        /// The service cannot take the request now (`503`, with `Retry-After`): fault injection, a full PKCS#12
+        /// queue (detail `pkcs12-queue-full`) or the connection cap (detail `connection-limit`).
         case serviceUnavailable = "service-unavailable"
         /// The store failed; the request had no effect (`500`).
         case storageFailure = "storage-failure"

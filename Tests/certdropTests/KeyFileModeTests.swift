@@ -76,4 +76,13 @@ import Testing
         let allowed = certdrop(["list", "--allow-insecure-key-file"], environment: ["CERTDROP_HOME": home.path])
         #expect(allowed.status == 0, "\(allowed.stderr)")
     }
+
+    @Test(arguments: [
+        ["--header-timeout", "0"], ["--body-timeout", "-1"], ["--idle-timeout", "0"], ["--max-connections", "0"],
+        ["--pkcs12-workers", "0"], ["--pkcs12-queue", "-1"],
+    ])
+    func serveRefusesLimitsOutOfRange(_ arguments: [String]) {
+        let result = certdrop(["serve", "--store", "/nonexistent/x.sqlite"] + arguments)
+        #expect(result.status == 2, "\(arguments): \(result.stderr)")
+    }
 }
