@@ -54,15 +54,18 @@ public struct AccessKeyFile: Sendable, CustomStringConvertible {
         let secondaryKey: String?
     }
 
-    /// Reads a key file.
-    /// - Throws: ``CertificateServiceError/Code/invalidRequest`` (detail `key-file`) when it is missing or not of
-    ///   the expected form; the message never quotes the file's contents.
-    public static func load(path: String) throws(CertificateServiceError) -> AccessKeyFile {
+    /// Reads a key file through ``CertificateAPI/SecretFile``: checked on the open descriptor, refused when other
+    /// users may read or write it (unless `allowInsecure`), at most 64 KiB.
+    /// - Throws: ``CertificateServiceError/Code/invalidRequest`` with detail `key-file-insecure` (the message says
+    ///   the `chmod 600` that fixes it), `key-file-unreadable`, `key-file-too-large`, or `key-file` when it is not
+    ///   of the expected form; the message never quotes the file's contents.
+    public static func load(path: String, allowInsecure: Bool = false) throws(CertificateServiceError) -> AccessKeyFile
+    {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data = Data(try SecretFile.read(path: path, allowInsecure: allowInsecure))
         } catch {
-            throw keyFileError("cannot read the key file \(path)")
+            throw CertificateServiceError(.invalidRequest, error.message, detailCode: error.code.rawValue)
         }
         guard let contents = try? JSONDecoder().decode(Contents.self, from: data),
             !contents.identifier.isEmpty, !contents.primaryKey.isEmpty
@@ -75,11 +78,15 @@ public struct AccessKeyFile: Sendable, CustomStringConvertible {
             keys: SharedAccessKeyPair(primary: contents.primaryKey, secondary: contents.secondaryKey))
     }
 
-    /// Reads the key file at `path`, or creates it with a fresh identifier and keys when there is none.
+    /// Reads the key file at `path` (as ``load(path:allowInsecure:)`` does), or creates it with mode `0600` and a
+    /// fresh identifier and keys when there is none.
     /// - Returns: The keys and whether the file was created now.
-    public static func loadOrCreate(path: String) throws(CertificateServiceError) -> (AccessKeyFile, created: Bool) {
-        if FileManager.default.fileExists(atPath: path) {
-            return (try load(path: path), false)
+    public static func loadOrCreate(path: String, allowInsecure: Bool = false) throws(CertificateServiceError) -> (
+        AccessKeyFile, created: Bool
+    ) {
+        var status = stat()
+        if lstat(path, &status) == 0 {
+            return (try load(path: path, allowInsecure: allowInsecure), false)
         }
         let primary = randomKey()
         let secondary = randomKey()

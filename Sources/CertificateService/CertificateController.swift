@@ -6,8 +6,12 @@ import Hummingbird
 /// The certificate routes of one dialect: list, get, head, put and delete, over one repository.
 ///
 /// The dialects differ in paths, body shapes and a few statuses, which ``DialectRendering`` holds; the
-/// order of checks is the same: authentication (middleware), api-version, identifier, `If-Match`,
-/// `Content-Type`, body size, body, PKCS#12, then the store's precondition and write in one transaction.
+/// order of checks is the same: authentication (middleware), api-version, identifier, `If-Match` and
+/// `If-None-Match`, `Content-Type`, body size, body, PKCS#12 (on the ``PKCS12WorkPool``), then the store's
+/// precondition and write in one transaction.
+///
+/// `PUT` with `If-None-Match: *` creates only: `201` when the identifier is free, `412` when it exists, in either
+/// dialect.
 struct CertificateController: Sendable {
     let repository: any CertificateRepository
     let validator: UploadValidator
@@ -55,6 +59,7 @@ struct CertificateController: Sendable {
         let parameters = try RequestReader.query(request.uri.query)
         let (id, scope) = try target(request, context, parameters: parameters)
         let ifMatch = try RequestReader.ifMatch(request)
+        let createOnly = try RequestReader.ifNoneMatchAny(request)
         try RequestReader.checkContentType(request.headers[.contentType])
         let body = try await RequestReader.body(of: request)
         let upload: CertificateUpload
@@ -64,9 +69,10 @@ struct CertificateController: Sendable {
         } catch {
             throw CertificateServiceError(error)
         }
-        let content = try validator.content(of: upload)
+        let content = try await validator.content(of: upload)
         let condition: WriteCondition
         switch (ifMatch, rendering.dialect) {
+        case _ where createOnly: condition = .ifNoneMatchAny
         case (.some(let tags), _): condition = .ifMatch(tags)
         case (nil, .legacy): condition = .mustNotExist
         case (nil, .arm): condition = .unconditional

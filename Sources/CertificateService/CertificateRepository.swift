@@ -108,6 +108,8 @@ public struct CertificatePage: Hashable, Sendable {
 public enum WriteCondition: Hashable, Sendable {
     /// Only when the identifier is free: legacy `PUT` without `If-Match` (else `409`).
     case mustNotExist
+    /// Only when the identifier is free, asked for with `If-None-Match: *` (else `412`).
+    case ifNoneMatchAny
     /// Always: ARM `PUT` without `If-Match`, which replaces as the live service does.
     case unconditional
     /// When `If-Match` matches; `*` also creates an absent certificate (else `412`).

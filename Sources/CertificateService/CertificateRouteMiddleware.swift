@@ -1,8 +1,8 @@
 import Hummingbird
 import NIOCore
 
-/// The middleware of the certificate routes (both dialects), outside authentication: counts requests in flight
-/// and injects the configured faults (``FaultInjection``).
+/// The outer middleware of the certificate routes (both dialects), outside authentication: counts requests in
+/// flight.
 ///
 /// A request counts as in flight from its arrival until its response is ready, injected latency included, so that
 /// `maxInFlight` shows how many requests a client had open at once.
@@ -10,21 +10,33 @@ struct CertificateRouteMiddleware: RouterMiddleware {
     typealias Context = ServiceRequestContext
 
     let metrics: ServiceMetrics
-    /// The fault injector, or `nil` when no fault is configured.
-    let injector: FaultInjector?
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         metrics.requestStarted()
         defer { metrics.requestFinished() }
-        if let injector {
-            try await inject(injector, context: context)
-        }
+        return try await next(request, context)
+    }
+}
+
+/// The inner middleware of the certificate routes, inside authentication: injects the configured faults
+/// (``FaultInjection``). A request without valid credentials is answered `401` before it gets here, so it never
+/// sees an injected fault, and it draws nothing from the seeded generator.
+struct FaultInjectionMiddleware: RouterMiddleware {
+    typealias Context = ServiceRequestContext
+
+    let metrics: ServiceMetrics
+    let injector: FaultInjector
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        try await inject(context: context)
         return try await next(request, context)
     }
 
-    private func inject(_ injector: FaultInjector, context: Context) async throws {
+    private func inject(context: Context) async throws {
         if injector.faults.latency > .zero {
             try await Task.sleep(for: injector.faults.latency)
         }

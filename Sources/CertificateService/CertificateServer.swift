@@ -2,6 +2,7 @@ import CertificateAPI
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 
 /// The certificate service: both dialects of the contract over one store, with the operator's admin routes,
@@ -19,11 +20,17 @@ public struct CertificateServer: Sendable {
     public let repository: any CertificateRepository
     /// The counters behind `/metrics` and `/admin/stats`.
     public let metrics: ServiceMetrics
+    /// The threads that open uploaded PKCS#12 files, never on an event loop or the cooperative pool.
+    public let pkcs12Pool: PKCS12WorkPool
+    /// The connections open now, for the connection cap.
+    let connections = ConnectionCounter()
 
     /// Opens the configured store and makes a server over it.
-    /// - Throws: ``CertificateServiceError`` when the fault settings are invalid or the store cannot be opened.
+    /// - Throws: ``CertificateServiceError`` when the fault settings or the connection limits are invalid, or the
+    ///   store cannot be opened.
     public init(configuration: ServiceConfiguration) throws(CertificateServiceError) {
         try configuration.faults.validate()
+        try configuration.connectionLimits.validate()
         let store = try SQLiteCertificateStore(location: configuration.store, durability: configuration.durability)
         self.init(configuration: configuration, repository: store)
     }
@@ -33,7 +40,11 @@ public struct CertificateServer: Sendable {
         self.configuration = configuration
         self.repository = repository
         self.metrics = ServiceMetrics()
+        self.pkcs12Pool = PKCS12WorkPool(configuration.pkcs12Pool)
     }
+
+    /// The connections open now.
+    public var openConnections: Int { connections.open }
 
     /// The application type the service builds.
     public typealias App = Application<RouterResponder<ServiceRequestContext>>
@@ -43,19 +54,26 @@ public struct CertificateServer: Sendable {
         try CertificateServer(configuration: configuration).buildApplication()
     }
 
-    /// Builds the Hummingbird application.
+    /// Builds the Hummingbird application: HTTP/1 with the configured ``ConnectionLimits``.
     /// - Parameter onServerRunning: Called with the bound port once the server listens.
     public func buildApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> App {
-        Application(
+        let limits = configuration.connectionLimits
+        let connections = self.connections
+        let metrics = self.metrics
+        return Application(
             router: buildRouter(),
+            server: HTTPServerBuilder { responder in
+                GuardedHTTP1Channel(responder: responder, limits: limits, connections: connections, metrics: metrics)
+            },
             configuration: ApplicationConfiguration(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "certdrop"),
             onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
             logger: configuration.logger)
     }
 
-    /// Builds the router: the outermost middleware renders errors and logs, the certificate groups count requests
-    /// in flight and inject faults before authenticating.
+    /// Builds the router: the outermost middleware renders errors and logs; the certificate groups count requests
+    /// in flight, authenticate, and only then inject faults, so that a request without valid credentials always
+    /// gets `401`.
     public func buildRouter() -> Router<ServiceRequestContext> {
         let router = Router(context: ServiceRequestContext.self, options: [.caseInsensitive])
         router.add(middleware: RequestLogMiddleware(metrics: metrics, logger: configuration.logger))
@@ -71,19 +89,21 @@ public struct CertificateServer: Sendable {
         }
 
         let injector = configuration.faults.isEnabled ? FaultInjector(configuration.faults) : nil
-        let routeMiddleware = CertificateRouteMiddleware(metrics: metrics, injector: injector)
-        let validator = UploadValidator(options: configuration.pkcs12Options)
+        let routeMiddleware = CertificateRouteMiddleware(metrics: metrics)
+        let validator = UploadValidator(options: configuration.pkcs12Options, pool: pkcs12Pool, metrics: metrics)
         let keys = configuration.accessKeys
 
         let legacy = router.group("certificates")
             .add(middleware: routeMiddleware)
             .add(middleware: AuthenticationMiddleware(.sharedAccessSignature, keys: keys))
+        if let injector { legacy.add(middleware: FaultInjectionMiddleware(metrics: metrics, injector: injector)) }
         CertificateController(repository: repository, validator: validator, rendering: rendering(.legacy))
             .addRoutes(to: legacy)
 
         let arm = router.group(Self.armCollectionPath)
             .add(middleware: routeMiddleware)
             .add(middleware: AuthenticationMiddleware(.bearer, keys: keys))
+        if let injector { arm.add(middleware: FaultInjectionMiddleware(metrics: metrics, injector: injector)) }
         CertificateController(repository: repository, validator: validator, rendering: rendering(.arm))
             .addRoutes(to: arm)
 

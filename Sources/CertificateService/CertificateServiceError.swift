@@ -31,7 +31,8 @@ public struct CertificateServiceError: Error, Hashable, Sendable, CustomStringCo
         case methodNotAllowed = "method-not-allowed"
         /// A legacy `PUT` without `If-Match` on an identifier that exists (`409`).
         case identifierInUse = "identifier-in-use"
-        /// `If-Match` does not match the certificate's ETag (`412`).
+        /// `If-Match` does not match the certificate's ETag, or `If-None-Match: *` and the certificate exists
+        /// (`412`).
         case preconditionFailed = "precondition-failed"
         /// The body is over the size limit (`413`).
         case requestTooLarge = "request-too-large"
@@ -41,7 +42,8 @@ public struct CertificateServiceError: Error, Hashable, Sendable, CustomStringCo
         case certificateInUse = "certificate-in-use"
         /// Fault injection: the throttle refused the request (`429`).
         case tooManyRequests = "too-many-requests"
-        /// Fault injection: the request failed on purpose (`503`).
+        /// The service cannot take the request now (`503`, with `Retry-After`): fault injection, a full PKCS#12
+        /// queue (detail `pkcs12-queue-full`) or the connection cap (detail `connection-limit`).
         case serviceUnavailable = "service-unavailable"
         /// The store failed; the request had no effect (`500`).
         case storageFailure = "storage-failure"

@@ -3,8 +3,10 @@ import Synchronization
 
 /// Faults the service injects into its certificate routes, so that clients can be tested against a slow, failing,
 /// throttling or dropping service. All off by default; `/health`, `/metrics` and `/admin` are never affected.
+/// Faults are injected after authentication: a request without valid credentials is answered `401`, never with
+/// an injected fault, and draws nothing.
 ///
-/// For each request, in this order: wait ``latency``; close the connection without a response with probability
+/// For each authenticated request, in this order: wait ``latency``; close the connection without a response with probability
 /// ``dropRate``; answer `429 TooManyRequests` with `Retry-After` when more than ``throttle`` requests per second
 /// arrive (a token bucket that holds one second's worth); answer `503 ServiceUnavailable` with probability
 /// ``failRate``. The random draws come from a generator seeded with ``seed``, two per request whatever the rates,

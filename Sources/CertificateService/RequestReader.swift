@@ -114,6 +114,27 @@ enum RequestReader {
         return try EntityTagCondition(header: values.joined(separator: ", "))
     }
 
+    /// Whether a `PUT` asks with `If-None-Match: *` to create only (`412` when the certificate exists).
+    /// - Throws: ``CertificateServiceError/Code/invalidRequest`` (detail `invalid-if-none-match`) for any other
+    ///   value (entity tags are not supported on `PUT`), or when `If-Match` is given too.
+    static func ifNoneMatchAny(_ request: Request) throws(CertificateServiceError) -> Bool {
+        let values = request.headers[values: .ifNoneMatch]
+        guard !values.isEmpty else { return false }
+        let value = values.joined(separator: ", ").trimmingCharacters(in: .whitespaces)
+        guard value == "*" else {
+            throw CertificateServiceError(
+                .invalidRequest,
+                "If-None-Match \(quoted(value)) is not supported on PUT; send If-None-Match: * to create only",
+                detailCode: "invalid-if-none-match", target: "If-None-Match")
+        }
+        guard request.headers[values: .ifMatch].isEmpty else {
+            throw CertificateServiceError(
+                .invalidRequest, "give If-Match (to replace) or If-None-Match: * (to create), not both",
+                detailCode: "invalid-if-none-match", target: "If-None-Match")
+        }
+        return true
+    }
+
     /// Percent-decodes text; `nil` for a `%` not followed by two hex digits or bytes that are not UTF-8.
     static func percentDecode(_ text: Substring, plusIsSpace: Bool) -> String? {
         var bytes: [UInt8] = []

@@ -40,7 +40,8 @@ extension CertificateServer {
             _ = await task.result
             throw error
         }
-        return RunningServer(host: configuration.host, port: port, group: group, task: task, repository: repository)
+        return RunningServer(
+            host: configuration.host, port: port, group: group, task: task, repository: repository, pool: pkcs12Pool)
     }
 
     /// Runs the service until `SIGINT` or `SIGTERM`, then lets requests in flight finish and closes the store.
@@ -48,6 +49,7 @@ extension CertificateServer {
     public func run(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let application = buildApplication(onServerRunning: onRunning)
         try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        pkcs12Pool.shutdown()
         try (repository as? SQLiteCertificateStore)?.close()
     }
 }
@@ -63,15 +65,19 @@ public final class RunningServer: Sendable {
 
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
+    private let pool: PKCS12WorkPool
 
     init(
-        host: String, port: Int, group: ServiceGroup, task: Task<Void, any Error>, repository: any CertificateRepository
+        host: String, port: Int, group: ServiceGroup, task: Task<Void, any Error>,
+        repository: any CertificateRepository,
+        pool: PKCS12WorkPool
     ) {
         self.host = host
         self.port = port
         self.group = group
         self.task = task
         self.repository = repository
+        self.pool = pool
     }
 
     /// `http://{host}:{port}`, with an IPv6 host in brackets.
@@ -83,6 +89,7 @@ public final class RunningServer: Sendable {
     public func shutdown() async throws {
         await group.triggerGracefulShutdown()
         try await task.value
+        pool.shutdown()
         try (repository as? SQLiteCertificateStore)?.close()
     }
 }

@@ -150,6 +150,11 @@ public final class SQLiteCertificateStore: CertificateRepository {
                     .identifierInUse,
                     "a certificate with the identifier '\(id)' already exists; "
                         + "send If-Match with its ETag (or '*') to replace it", target: "id")
+            case (.ifNoneMatchAny, .some):
+                throw CertificateServiceError(
+                    .preconditionFailed,
+                    "the certificate '\(id)' already exists, so If-None-Match: * fails",
+                    target: "If-None-Match")
             case (.ifMatch(.tags), nil):
                 throw CertificateServiceError(
                     .preconditionFailed, "the certificate '\(id)' does not exist, so If-Match cannot match",

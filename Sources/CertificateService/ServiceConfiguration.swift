@@ -33,8 +33,14 @@ public struct ServiceConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Faults to inject into the certificate routes; off by default.
     public var faults: FaultInjection
-    /// Limits for opening uploaded PKCS#12 files.
+    /// Limits for opening uploaded PKCS#12 files: ``PKCS12Kit/PKCS12Options/maxIterations`` (default 1,000,000) is
+    /// checked before any key is derived.
     public var pkcs12Options: PKCS12Options
+    /// How many uploaded PKCS#12 files are opened at once (default: one per active processor) and how many may wait
+    /// (default: 4 per thread, at least 8) before an upload is refused with `503`.
+    public var pkcs12Pool: PKCS12WorkPool.Configuration
+    /// Timeouts and the connection cap.
+    public var connectionLimits: ConnectionLimits
     /// The logger for request logs and lifecycle messages.
     public var logger: Logger
 
@@ -59,6 +65,8 @@ public struct ServiceConfiguration: Sendable {
         self.publicBaseURL = nil
         self.faults = FaultInjection()
         self.pkcs12Options = PKCS12Options()
+        self.pkcs12Pool = PKCS12WorkPool.Configuration()
+        self.connectionLimits = ConnectionLimits()
         self.logger = logger
     }
 

@@ -9,7 +9,9 @@ import Synchronization
 /// - `certdrop_http_request_duration_seconds{method, route}`: a latency histogram;
 /// - `certdrop_http_requests_in_flight` and `certdrop_http_requests_in_flight_max`: certificate requests being
 ///   handled now, and the most ever handled at once (since start or the last reset);
-/// - `certdrop_faults_injected_total{kind}`: injected faults, by kind (`drop`, `throttle`, `fail`).
+/// - `certdrop_faults_injected_total{kind}`: injected faults, by kind (`drop`, `throttle`, `fail`);
+/// - `certdrop_limits_refused_total{kind}`: requests and connections refused by a limit, by kind
+///   (`connection-limit`, `header-timeout`, `body-timeout`, `pkcs12-queue-full`).
 ///
 /// Each instance has its own registry (not the process-wide `MetricsSystem`), so that tests that run several
 /// services in one process do not share numbers.
@@ -91,6 +93,11 @@ public final class ServiceMetrics: Sendable {
         registry.makeCounter(descriptor: Self.faultsTotal, labels: [("kind", kind)]).increment()
     }
 
+    /// Records a request or connection refused by a limit (``ConnectionLimits``, ``PKCS12WorkPool``).
+    func recordRefusal(_ kind: String) {
+        registry.makeCounter(descriptor: Self.refusedTotal, labels: [("kind", kind)]).increment()
+    }
+
     /// The metrics in Prometheus' text exposition format.
     public func exposition() -> [UInt8] {
         registry.emitToBuffer()
@@ -110,6 +117,11 @@ public final class ServiceMetrics: Sendable {
         MetricNameDescriptor(
             namespace: "certdrop", subsystem: "faults", metricName: "injected", unitName: "total",
             helpText: "Faults injected, by kind.")
+    }
+    private static var refusedTotal: MetricNameDescriptor {
+        MetricNameDescriptor(
+            namespace: "certdrop", subsystem: "limits", metricName: "refused", unitName: "total",
+            helpText: "Requests and connections refused by a limit, by kind.")
     }
     private static let buckets: [Duration] = [
         .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),

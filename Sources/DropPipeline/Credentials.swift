@@ -66,12 +66,12 @@ public actor MintedSignatureCredential: CredentialProvider {
     }
 
     /// Reads the key from a file: a bare key on the first line, or the service's key file (JSON with the
-    /// identifier and its primary key).
-    public static func fromKeyFile(path: String, identifier: String?) throws(PipelineError) -> MintedSignatureCredential
+    /// identifier and its primary key). The file is read through ``CertificateAPI/SecretFile``: refused when other
+    /// users may read or write it (unless `allowInsecure`), at most 64 KiB.
+    public static func fromKeyFile(path: String, identifier: String?, allowInsecure: Bool = false)
+        throws(PipelineError) -> MintedSignatureCredential
     {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(.passwordSource, "cannot read the key file \(path)")
-        }
+        let data = try readKeyFile(path: path, allowInsecure: allowInsecure)
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let primary = object["primaryKey"] as? String ?? object["primary"] as? String
         {
@@ -91,6 +91,17 @@ public actor MintedSignatureCredential: CredentialProvider {
         cache.header(lifetime: lifetime) { [identifier, key] expires in
             SharedAccessSignature.mint(uid: identifier, key: key, expiry: expires).authorizationHeaderValue
         }
+    }
+}
+
+/// The bytes of a key file, through ``CertificateAPI/SecretFile`` (checked on the open descriptor, capped).
+/// - Throws: ``PipelineError/Code/insecureKeyFile`` when other users may read or write it and `allowInsecure` is
+///   not set; ``PipelineError/Code/passwordSource`` when it cannot be read or is too large.
+public func readKeyFile(path: String, allowInsecure: Bool) throws(PipelineError) -> Data {
+    do {
+        return Data(try SecretFile.read(path: path, allowInsecure: allowInsecure))
+    } catch {
+        throw PipelineError(error)
     }
 }
 

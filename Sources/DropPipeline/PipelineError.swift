@@ -1,3 +1,5 @@
+import CertificateAPI
+
 /// Why the pipeline could not do its work at all (as opposed to a problem with one item).
 public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible {
     /// Stable codes of pipeline failures.
@@ -7,6 +9,8 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
         case input
         case output
         case usage
+        /// A key file that other users can read or write, refused (exit status 1).
+        case insecureKeyFile = "key-file-insecure"
     }
 
     /// The stable code.
@@ -21,4 +25,9 @@ public struct PipelineError: Error, Sendable, Hashable, CustomStringConvertible 
     }
 
     public var description: String { message }
+
+    /// A secret file's failure: `key-file-insecure` for a file other users can read, else `password-source`.
+    public init(_ error: SecretFileError) {
+        self.init(error.code == .insecure ? .insecureKeyFile : .passwordSource, error.message)
+    }
 }

@@ -38,6 +38,9 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
     public var tokenCommand: String?
     /// A PEM CA to trust besides the system's.
     public var caFile: String?
+    /// Use a key file that other users can read or write (`--allow-insecure-key-file`); a command-line choice,
+    /// never read from a profile.
+    public var allowInsecureKeyFile = false
 
     /// An endpoint with nothing set.
     public init(
@@ -193,20 +196,20 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
         case .legacy:
             if let tokenFile { return try TokenFileCredential(path: tokenFile, scheme: SharedAccessSignature.scheme) }
             if let sasKeyFile {
-                if sasId == nil, let data = FileManager.default.contents(atPath: sasKeyFile),
-                    (try? JSONSerialization.jsonObject(with: data)) == nil
-                {
+                let data = try readKeyFile(path: sasKeyFile, allowInsecure: allowInsecureKeyFile)
+                if sasId == nil, (try? JSONSerialization.jsonObject(with: data)) == nil {
                     throw PipelineError(
                         .usage, "\(role): a bare key file needs sasId in the profile (a CertDrop key file names it)")
                 }
-                return try MintedSignatureCredential.fromKeyFile(path: sasKeyFile, identifier: sasId)
+                return try MintedSignatureCredential.fromKeyFile(
+                    path: sasKeyFile, identifier: sasId, allowInsecure: allowInsecureKeyFile)
             }
             throw PipelineError(.usage, "\(role): the legacy dialect takes a token file or a key file, not a command")
         case .arm:
             if let tokenFile { return try TokenFileCredential(path: tokenFile, scheme: BearerToken.scheme) }
             if let tokenCommand { return TokenCommandCredential(command: tokenCommand) }
             guard let sasKeyFile else { throw PipelineError(.usage, "\(role) needs credentials") }
-            return try Self.bearerCredential(keyFile: sasKeyFile, role: role)
+            return try Self.bearerCredential(keyFile: sasKeyFile, role: role, allowInsecure: allowInsecureKeyFile)
         }
     }
 
@@ -222,11 +225,10 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
     }
 
     /// A CertDrop service's key file mints bearer tokens for its ARM dialect.
-    private static func bearerCredential(keyFile: String, role: String) throws(PipelineError) -> any CredentialProvider
+    private static func bearerCredential(keyFile: String, role: String, allowInsecure: Bool)
+        throws(PipelineError) -> any CredentialProvider
     {
-        guard let data = FileManager.default.contents(atPath: keyFile) else {
-            throw PipelineError(.passwordSource, "cannot read the key file \(keyFile)")
-        }
+        let data = try readKeyFile(path: keyFile, allowInsecure: allowInsecure)
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let identifier = object["identifier"] as? String, let primary = object["primaryKey"] as? String
         else {

@@ -9,7 +9,8 @@ struct CertDrop: AsyncParsableCommand {
         commandName: "certdrop",
         abstract: "Check certificate drops and move them into API gateways.",
         discussion: """
-            Exit status: 0 when no item has an error, 1 when one has, 2 for usage or I/O errors.
+            Exit status: 0 when no item has an error, 1 when one has (or a key file that other users can read or \
+            write is refused), 2 for usage or I/O errors.
             """,
         version: "0.1.0",
         subcommands: [
@@ -31,7 +32,7 @@ struct CertDrop: AsyncParsableCommand {
             Foundation.exit(code.rawValue)
         } catch let error as PipelineError {
             FileHandle.standardError.write(Data("certdrop: \(error.message)\n".utf8))
-            Foundation.exit(2)
+            Foundation.exit(error.code == .insecureKeyFile ? 1 : 2)
         } catch {
             let code = exitCode(for: error)
             if code == .success || code == ExitCode(1) {

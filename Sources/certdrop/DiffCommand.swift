@@ -29,7 +29,7 @@ struct DiffCommand: AsyncParsableCommand {
     enum DiffFormat: String, ExpressibleByArgument { case table, json }
 
     func run() async throws {
-        let (from, to) = try endpoints.pair()
+        let (from, to) = try endpoints.pair(allowInsecureKeyFile: client.allowInsecureKeyFile)
         let source = try from.sourceClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
         let target = try to.targetClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
         async let sourceListing = Self.listing(source, "the source")

@@ -45,14 +45,19 @@ struct EndpointPairOptions: ParsableArguments {
     var toTokenFile: String?
 
     /// The two sides, the profile's settings under the command line's; `nil` for a side nothing names.
-    func endpoints() throws -> (from: ServiceEndpoint?, to: ServiceEndpoint?) {
+    /// `allowInsecureKeyFile` (the command's `--allow-insecure-key-file`) lets both sides use key files that other
+    /// users can read or write.
+    func endpoints(allowInsecureKeyFile: Bool = false) throws -> (from: ServiceEndpoint?, to: ServiceEndpoint?) {
         let loaded = try profile.map { try MigrationProfile.load(path: $0) } ?? MigrationProfile()
+        let allowInsecure = allowInsecureKeyFile
         func side(_ base: ServiceEndpoint?, _ url: String?, _ dialect: Dialect?, _ keyFile: String?, _ token: String?)
             -> ServiceEndpoint?
         {
             guard base != nil || url != nil || dialect != nil || keyFile != nil || token != nil else { return nil }
-            return (base ?? ServiceEndpoint()).overriding(
+            var endpoint = (base ?? ServiceEndpoint()).overriding(
                 service: url, dialect: dialect, sasKeyFile: keyFile, tokenFile: token)
+            endpoint.allowInsecureKeyFile = allowInsecure
+            return endpoint
         }
         return (
             side(loaded.from, from, fromDialect, fromKeyFile, fromTokenFile),
@@ -66,8 +71,8 @@ struct EndpointPairOptions: ParsableArguments {
     }
 
     /// Both sides, each required.
-    func pair() throws -> (from: ServiceEndpoint, to: ServiceEndpoint) {
-        let (from, to) = try endpoints()
+    func pair(allowInsecureKeyFile: Bool = false) throws -> (from: ServiceEndpoint, to: ServiceEndpoint) {
+        let (from, to) = try endpoints(allowInsecureKeyFile: allowInsecureKeyFile)
         guard let from else { throw PipelineError(.usage, "no source instance: give --from URL or --profile FILE") }
         guard let to else { throw PipelineError(.usage, "no target instance: give --to URL or --profile FILE") }
         return (from, to)
@@ -84,6 +89,11 @@ struct ClientOptions: ParsableArguments {
 
     @Option(name: .customLong("max-attempts"), help: "The most attempts per request.")
     var maxAttempts = 6
+
+    @Flag(
+        name: .customLong("allow-insecure-key-file"),
+        help: "Use key files (--from-sas-key-file, --to-sas-key-file) that other users can read or write.")
+    var allowInsecureKeyFile = false
 
     mutating func validate() throws {
         guard timeout > 0, maxAttempts >= 1 else {

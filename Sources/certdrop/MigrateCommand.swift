@@ -67,7 +67,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
-        let (from, to) = try endpoints.pair()
+        let (from, to) = try endpoints.pair(allowInsecureKeyFile: client.allowInsecureKeyFile)
         let settled = try resume.map { try MigrationRun.settledSources(path: $0) } ?? []
         let path = dryRun ? "/dev/null" : manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
         let writer = try ManifestWriter(path: path, format: dryRun ? .jsonl : manifestFormat)

@@ -16,7 +16,18 @@ struct ServeCommand: AsyncParsableCommand {
             service prints 'listening on http://HOST:PORT' once it accepts connections, and stops gracefully on \
             SIGINT or SIGTERM.
 
-            Exit status: 0 after a graceful stop, 1 when the service cannot start or fails, 2 for usage errors.
+            A key file that other users can read or write (mode & 077) is refused unless \
+            --allow-insecure-key-file is given; the message says the chmod 600 that fixes it.
+
+            Limits: a request head must arrive within --header-timeout of its first byte (else 408 and the \
+            connection is closed), its body within --body-timeout of the head (else the connection is closed); a \
+            connection with nothing in progress is closed after --idle-timeout; a connection beyond \
+            --max-connections is answered 503 and closed. Uploaded PKCS#12 files are opened on --pkcs12-workers \
+            threads of their own, with at most --pkcs12-queue more waiting; an upload beyond that is answered 503 \
+            with Retry-After: 1.
+
+            Exit status: 0 after a graceful stop, 1 when the service cannot start or fails (an insecure key file \
+            included), 2 for usage errors.
             """
     )
 
@@ -52,6 +63,39 @@ struct ServeCommand: AsyncParsableCommand {
         help: "Refuse uploaded PKCS#12 files whose key derivation asks for more iterations than this.")
     var maxIterations = 1_000_000
 
+    @Flag(
+        name: .customLong("allow-insecure-key-file"),
+        help: "Use a key file that other users can read or write (by default it is refused).")
+    var allowInsecureKeyFile = false
+
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: ArgumentHelp("Close a connection with nothing in progress after this many seconds.", valueName: "s"))
+    var idleTimeout = 60.0
+
+    @Option(
+        name: .customLong("header-timeout"),
+        help: ArgumentHelp("A request head must arrive within this many seconds of its first byte.", valueName: "s"))
+    var headerTimeout = 10.0
+
+    @Option(
+        name: .customLong("body-timeout"),
+        help: ArgumentHelp("A request body must arrive within this many seconds of its head.", valueName: "s"))
+    var bodyTimeout = 60.0
+
+    @Option(name: .customLong("max-connections"), help: "The most connections open at once; more are answered 503.")
+    var maxConnections = 512
+
+    @Option(
+        name: .customLong("pkcs12-workers"),
+        help: "Threads that open uploaded PKCS#12 files (default: the number of active processors).")
+    var pkcs12Workers: Int?
+
+    @Option(
+        name: .customLong("pkcs12-queue"),
+        help: "Uploads that may wait for a PKCS#12 thread; more are answered 503 (default: 4 per thread, at least 8).")
+    var pkcs12Queue: Int?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = Logger.Level.info.rawValue
 
@@ -61,6 +105,18 @@ struct ServeCommand: AsyncParsableCommand {
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
         guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be 1 or more") }
+        for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout)]
+            + [("--body-timeout", bodyTimeout)]
+        {
+            guard value > 0, value <= 86_400 else {
+                throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400")
+            }
+        }
+        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
+        if let pkcs12Workers, !(1...1024).contains(pkcs12Workers) {
+            throw ValidationError("--pkcs12-workers must be from 1 to 1024")
+        }
+        if let pkcs12Queue, pkcs12Queue < 0 { throw ValidationError("--pkcs12-queue must be 0 or more") }
         guard SQLiteCertificateStore.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be process or power")
         }
@@ -86,7 +142,7 @@ struct ServeCommand: AsyncParsableCommand {
         let storePath = store ?? ServiceHome().storePath
         let keyPath = keyFile ?? ServiceHome.keyFilePath(forStore: storePath)
         do {
-            let (keys, created) = try AccessKeyFile.loadOrCreate(path: keyPath)
+            let (keys, created) = try AccessKeyFile.loadOrCreate(path: keyPath, allowInsecure: allowInsecureKeyFile)
             if created {
                 Self.say(
                     """
@@ -97,7 +153,8 @@ struct ServeCommand: AsyncParsableCommand {
                     """)
             } else if AccessKeyFile.isShared(path: keyPath) {
                 logger.warning(
-                    "the key file can be read by other users; chmod 600 it", metadata: ["path": "\(keyPath)"])
+                    "the key file can be read by other users (accepted with --allow-insecure-key-file); chmod 600 it",
+                    metadata: ["path": "\(keyPath)"])
             }
             var configuration = ServiceConfiguration(
                 store: .file(storePath), accessKeys: keys, host: host, port: port, instanceName: instance,
@@ -108,6 +165,11 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.durability = SQLiteCertificateStore.Durability(rawValue: durability) ?? .processCrash
             configuration.faults = faults.injection
             configuration.pkcs12Options = PKCS12Options(maxIterations: maxIterations)
+            configuration.pkcs12Pool = PKCS12WorkPool.Configuration(
+                width: pkcs12Workers ?? PKCS12WorkPool.Configuration.defaultWidth, queueLimit: pkcs12Queue)
+            configuration.connectionLimits = ConnectionLimits(
+                idleTimeout: .seconds(idleTimeout), headerTimeout: .seconds(headerTimeout),
+                bodyTimeout: .seconds(bodyTimeout), maxConnections: maxConnections)
             if configuration.faults.isEnabled {
                 Self.say("fault injection on: \(faults.summary)")
             }

@@ -23,7 +23,14 @@ struct ServiceConnection {
         let home = ServiceHome()
         try FileManager.default.createDirectory(
             atPath: home.folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let (keys, _) = try AccessKeyFile.loadOrCreate(path: home.keyFilePath)
+        let keys: AccessKeyFile
+        do {
+            keys = try AccessKeyFile.loadOrCreate(path: home.keyFilePath, allowInsecure: options.allowInsecureKeyFile).0
+        } catch {
+            let code: PipelineError.Code =
+                error.detailCode == SecretFileError.Code.insecure.rawValue ? .insecureKeyFile : .passwordSource
+            throw PipelineError(code, error.message)
+        }
         var logger = Logger(label: "certdrop.embedded")
         logger.logLevel = .warning
         let configuration = ServiceConfiguration(store: .file(home.storePath), accessKeys: keys, logger: logger)

@@ -33,6 +33,11 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("sas-key-file"), help: "Legacy: a file with the access key (or the service's key file).")
     var sasKeyFile: String?
 
+    @Flag(
+        name: .customLong("allow-insecure-key-file"),
+        help: "Use key files (--sas-key-file, the embedded service's, verify's --from/--to) others can read or write.")
+    var allowInsecureKeyFile = false
+
     @Option(name: .customLong("token-file"), help: "ARM: a file holding a bearer token.")
     var tokenFile: String?
 
@@ -89,7 +94,11 @@ struct TargetOptions: ParsableArguments {
                 return (target, try TokenFileCredential(path: sasTokenFile, scheme: SharedAccessSignature.scheme))
             }
             guard let sasKeyFile else { throw ValidationError("no credentials") }
-            return (target, try MintedSignatureCredential.fromKeyFile(path: sasKeyFile, identifier: sasID))
+            return (
+                target,
+                try MintedSignatureCredential.fromKeyFile(
+                    path: sasKeyFile, identifier: sasID, allowInsecure: allowInsecureKeyFile)
+            )
         case .arm:
             guard let subscription, let resourceGroup, let instance else { throw ValidationError("no ARM scope") }
             let scope = ARMServiceScope(

@@ -14,9 +14,12 @@ struct TokenCommand: ParsableCommand {
               curl -H "Authorization: $(certdrop token)" ...
             With --bearer it prints a token for the ARM dialect:
               curl -H "Authorization: Bearer $(certdrop token --bearer)" ...
-            Only the credential is printed; never a key.
+            Only the credential is printed; never a key. A key file that other users can read or write \
+            (mode & 077) is refused unless --allow-insecure-key-file is given; the message says the chmod 600 that \
+            fixes it.
 
-            Exit status: 0 on success, 2 for usage errors or an unreadable key file.
+            Exit status: 0 on success, 1 for a key file that other users can read or write, 2 for usage errors or \
+            an unreadable key file.
             """
     )
 
@@ -43,6 +46,11 @@ struct TokenCommand: ParsableCommand {
     @Flag(help: "Spell the shared access signature in the compact form {id}&{yyyyMMddHHmm}&{sig}.")
     var compact = false
 
+    @Flag(
+        name: .customLong("allow-insecure-key-file"),
+        help: "Use a key file that other users can read or write (by default it is refused).")
+    var allowInsecureKeyFile = false
+
     func validate() throws {
         guard expiry == nil || ttl == nil else { throw ValidationError("give --expiry or --ttl, not both") }
         if let ttl, ttl <= 0 { throw ValidationError("--ttl must be a positive number of seconds") }
@@ -59,13 +67,13 @@ struct TokenCommand: ParsableCommand {
             ?? Date().addingTimeInterval(ttl.map(TimeInterval.init) ?? AccessToken.defaultLifetime)
         let kind: AccessToken.Kind = bearer ? .bearer : .sharedAccessSignature(compact ? .compact : .keyed)
         do {
-            let keys = try AccessKeyFile.load(path: path)
+            let keys = try AccessKeyFile.load(path: path, allowInsecure: allowInsecureKeyFile)
             let credential = try AccessToken.mint(
                 kind, keys: keys, identifier: identifier, expiry: expiryDate, useSecondaryKey: secondary)
             print(credential)
         } catch {
             FileHandle.standardError.write(Data("certdrop token: \(error.message)\n".utf8))
-            throw ExitCode(2)
+            throw ExitCode(error.detailCode == SecretFileError.Code.insecure.rawValue ? 1 : 2)
         }
     }
 }

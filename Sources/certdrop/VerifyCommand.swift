@@ -44,7 +44,7 @@ struct VerifyCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (from, to) = try endpoints.endpoints()
+        let (from, to) = try endpoints.endpoints(allowInsecureKeyFile: target.allowInsecureKeyFile)
         if to != nil, target.service != nil { throw PipelineError(.usage, "give --to or --service, not both") }
         guard manifest != nil || from != nil else {
             throw PipelineError(.usage, "verify needs --manifest FILE or --from URL (or a profile that names it)")

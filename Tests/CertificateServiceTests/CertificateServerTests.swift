@@ -95,7 +95,13 @@ import Testing
     @Test func aBrokenKeyFileIsAnError() throws {
         let path = Fixtures.temporaryFolder("keys").appendingPathComponent("broken.json").path
         try Data("{\"identifier\": 5}".utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
         #expect(throws: CertificateServiceError.self) { try AccessKeyFile.load(path: path) }
+        do {
+            _ = try AccessKeyFile.load(path: path)
+        } catch {
+            #expect(error.detailCode == "key-file")
+        }
         #expect(throws: CertificateServiceError.self) { try AccessKeyFile.load(path: path + ".missing") }
     }
 

@@ -12,9 +12,9 @@ import Testing
     /// Five certificates from three files, stored straight into the repository.
     static func seed(_ service: TestService) async throws {
         let files = ["rsa-default.pfx", "ec-p256.pfx", "utf8-subject.pfx", "ec-p384.pfx", "self-signed.pfx"]
-        let validator = UploadValidator(options: .init())
+        let validator = UploadValidator(options: .init(), pool: PKCS12WorkPool())
         for (index, file) in files.enumerated() {
-            let content = try validator.content(
+            let content = try await validator.content(
                 of: .pkcs12(data: Data(Fixtures.bytes(file)), password: Fixtures.password(file)))
             _ = try await service.repository.put(id: "cert-\(5 - index)", content: content, condition: .unconditional)
         }
@@ -56,7 +56,7 @@ import Testing
     func theFilterRunsInTheStoreAndCountsAllMatches(_ d: DialectClient) async throws {
         let service = try TestService()
         try await Self.seed(service)
-        let rsa = try UploadValidator(options: .init()).content(
+        let rsa = try await UploadValidator(options: .init(), pool: PKCS12WorkPool()).content(
             of: .pkcs12(data: Data(Fixtures.bytes("rsa-default.pfx")), password: "rsa-default-pw"))
         let field = d.dialect.identifierFieldName
         let cases: [(String, [String])] = [

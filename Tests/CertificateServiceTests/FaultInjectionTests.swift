@@ -92,6 +92,38 @@ import Testing
         }
     }
 
+    /// Faults are injected after authentication: with every fault certain, a request without valid credentials is
+    /// still `401`, in both dialects, and draws nothing (the next authenticated request gets the fault).
+    @Test(arguments: [
+        FaultInjection(failRate: 1), FaultInjection(dropRate: 1), FaultInjection(throttle: 0.001),
+        FaultInjection(latency: .milliseconds(1), failRate: 1, dropRate: 1),
+    ])
+    func unauthenticatedRequestsAre401NeverAFault(_ faults: FaultInjection) async throws {
+        let service = try TestService(faults: faults)
+        try await service.testLive { client in
+            for d in DialectClient.both {
+                for authorization in [nil, "SharedAccessSignature uid=integration&ex=x&sn=bad", "Bearer nope"] {
+                    let response = try await d.send(client, .get, d.collection(), authorization: .some(authorization))
+                    expectError(response, .unauthorized, .unauthorized)
+                    #expect(response.headers[.wwwAuthenticate] != nil)
+                }
+            }
+            let metrics = String(decoding: service.server.metrics.exposition(), as: UTF8.self)
+            #expect(!metrics.contains("faults_injected"))
+            // The same running service does inject into authenticated requests; the throttle's one token per
+            // 1,000 s was not spent by the refused requests.
+            let d = Self.legacy
+            if faults.dropRate == 1 {
+                await #expect(throws: (any Error).self) { _ = try await d.send(client, .get, d.collection()) }
+            } else if faults.throttle != nil {
+                #expect(try await d.send(client, .get, d.collection()).status == .ok)
+                expectError(try await d.send(client, .get, d.collection()), .tooManyRequests, .tooManyRequests)
+            } else {
+                expectError(try await d.send(client, .get, d.collection()), .serviceUnavailable, .serviceUnavailable)
+            }
+        }
+    }
+
     @Test func concurrentRequestsAreCountedInFlight() async throws {
         let d = Self.legacy
         let service = try TestService(faults: FaultInjection(latency: .milliseconds(200)))

@@ -72,6 +72,7 @@ import Testing
         // A bare key needs its identifier.
         let key = folder.appendingPathComponent("key").path
         try "secret".write(toFile: key, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: key)
         #expect(throws: PipelineError.self) {
             try ServiceEndpoint(sasKeyFile: key).credentials(for: legacy, role: "--from")
         }
@@ -83,8 +84,36 @@ import Testing
         let keyFile = folder.appendingPathComponent("service.keys.json").path
         try #"{"identifier": "integration", "primaryKey": "abc"}"#.write(
             toFile: keyFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile)
         let bearer = try ServiceEndpoint(sasKeyFile: keyFile).credentials(for: arm, role: "--to")
         #expect(try await bearer.authorization().hasPrefix("Bearer "))
+    }
+
+    /// Every client-side reader of a key file refuses one that other users can read, unless told otherwise.
+    @Test(arguments: [0o640, 0o604] as [Int])
+    func insecureKeyFilesAreRefusedUnlessAllowed(_ mode: Int) async throws {
+        let keyFile = Fixtures.temporaryFolder("endpoint").appendingPathComponent("service.keys.json").path
+        try #"{"identifier": "integration", "primaryKey": "abc"}"#.write(
+            toFile: keyFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: keyFile)
+        let legacy = ServiceTarget.legacy(baseURL: "http://x")
+        let arm = ServiceTarget.arm(
+            baseURL: "http://x", scope: ARMServiceScope(subscriptionId: "s", resourceGroupName: "r", serviceName: "n"))
+        for target in [legacy, arm] {
+            let refused = #expect(throws: PipelineError.self) {
+                try ServiceEndpoint(sasKeyFile: keyFile).credentials(for: target, role: "--from")
+            }
+            #expect(refused?.code == .insecureKeyFile)
+            var allowed = ServiceEndpoint(sasKeyFile: keyFile)
+            allowed.allowInsecureKeyFile = true
+            _ = try allowed.credentials(for: target, role: "--from")
+        }
+        let refused = #expect(throws: PipelineError.self) {
+            try MintedSignatureCredential.fromKeyFile(path: keyFile, identifier: nil)
+        }
+        #expect(refused?.code == .insecureKeyFile)
+        #expect(refused?.message.contains("chmod 600 \(keyFile)") == true)
+        _ = try MintedSignatureCredential.fromKeyFile(path: keyFile, identifier: nil, allowInsecure: true)
     }
 
     @Test func theCommandLineOverridesTheProfile() {
