@@ -97,6 +97,11 @@ struct ArchiveOptions: ParsableArguments {
     @Option(name: .customLong("max-depth"), help: "How deep archives inside archives are opened (default 4).")
     var maxDepth = 4
 
+    @Flag(
+        name: .customLong("follow-symlinks"),
+        help: "Follow symbolic links inside a drop, never out of the paths given (default: report them, unread).")
+    var followSymlinks = false
+
     mutating func validate() throws {
         guard maxEntryBytes > 0, maxArchiveBytes > 0, maxEntries > 0, maxDepth > 0 else {
             throw ValidationError("archive limits must be 1 or more")
@@ -106,10 +111,9 @@ struct ArchiveOptions: ParsableArguments {
     func unpacker(passwords: PasswordBook) throws -> ArchiveUnpacker {
         var archivePasswords: [SecretBytes] = []
         if let archivePasswordFile {
-            guard let data = FileManager.default.contents(atPath: archivePasswordFile) else {
-                throw PipelineError(.passwordSource, "cannot read the archive password file \(archivePasswordFile)")
-            }
-            archivePasswords.append(PasswordBook.firstLine(of: data))
+            archivePasswords.append(
+                try PasswordBook.readPasswordFile(
+                    archivePasswordFile, flag: "--archive-password-file", code: .passwordSource))
         }
         let limits = ArchiveLimits(
             maxEntryBytes: maxEntryBytes, maxTotalBytes: maxArchiveBytes, maxEntries: maxEntries, maxDepth: maxDepth)
