@@ -19,7 +19,7 @@ struct ImportOptionGroup: ParsableArguments {
     var reencrypt: PKCS12Encryption?
 
     mutating func validate() throws {
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 256") }
+        try NumericBounds.check(concurrency, NumericBounds.concurrency, "--concurrency")
     }
 
     var options: ImportOptions {

@@ -59,8 +59,8 @@ struct ServeCommand: AsyncParsableCommand {
     var faults: FaultOptions
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be 1 or more") }
+        try NumericBounds.check(port, NumericBounds.port, "--port")
+        try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
         guard SQLiteCertificateStore.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be process or power")
         }
@@ -168,6 +168,11 @@ struct FaultOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard latency >= 0 else { throw ValidationError("--latency must be 0 or more") }
+        try NumericBounds.check(latency, NumericBounds.latencyMilliseconds, "--latency", unit: "milliseconds")
+        try NumericBounds.check(failRate, NumericBounds.probability, "--fail-rate")
+        try NumericBounds.check(dropRate, NumericBounds.probability, "--drop-rate")
+        if let throttle {
+            try NumericBounds.check(throttle, NumericBounds.throttle, "--throttle", unit: "requests per second")
+        }
     }
 }
