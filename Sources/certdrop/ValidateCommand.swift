@@ -33,7 +33,8 @@ struct ValidateCommand: ParsableCommand {
         let writer = try ReportWriter(format: output.format, output: try output.textOutput(), failOn: failOn)
         let summary = run.validation.run { writer.write($0) }
         writer.finish(summary)
-        writer.close()
+        // A report that could not be written whole is an I/O error (exit 2).
+        try writer.close()
         throw ExitCode(summary.exitStatus(failOn: failOn))
     }
 }
@@ -65,7 +66,7 @@ struct InspectCommand: ParsableCommand {
             if let writer { writer.write(report) } else { stdout.write(InspectFormat.dump(report)) }
         }
         writer?.finish(summary)
-        stdout.flush()
+        try stdout.check()
         throw ExitCode(summary.exitStatus(failOn: .error))
     }
 }

@@ -183,7 +183,7 @@ import Testing
         line("f.pfx", nil, "FF", .unmatched)
         line("g.pfx", "g", "GG", .created)
         line("g2.pfx", "g", "G2", .invalid)  // a duplicate id, not uploaded
-        writer.finish(ImportSummary())
+        try writer.finish(ImportSummary())
         let expected = try VerifyReport.expectations(manifestPath: path)
         #expect(expected.map { "\($0.id) \($0.thumbprint ?? "-")" } == ["a AA", "b BB", "c CC", "g GG"])
         let report = VerifyReport(
