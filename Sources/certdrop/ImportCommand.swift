@@ -91,7 +91,9 @@ struct ImportCommand: AsyncParsableCommand {
         // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
         try writer.close()
         let stdout = TextOutput.standardOutput()
-        stdout.write("\(summary.text)\ninto \(connection.label)\nmanifest: \(writer.path)\n")
+        stdout.write(
+            "\(summary.text)\ninto \(DisplayText.escaped(connection.label))\nmanifest: \(DisplayText.escaped(writer.path))\n"
+        )
         try stdout.check()
         throw ExitCode(summary.exitStatus)
     }

@@ -56,6 +56,23 @@ import Testing
         #expect(!followed.stdout.contains("root:"))
     }
 
+    @Test func namesWithControlCharactersCannotRewriteTheTerminal() throws {
+        let folder = Fixtures.temporaryFolder("names")
+        let name = "evil\u{1B}[2J\u{7}\u{9B}.pfx"
+        FileManager.default.createFile(atPath: folder.path + "/" + name, contents: Data("junk".utf8))
+        let table = certdrop(["validate", folder.path])
+        #expect(table.stdout.contains("evil\\x1b[2J\\x07\\u{9b}.pfx"), "\(table.stdout)")
+        #expect(!table.stdout.contains("\u{1B}"))
+        #expect(!table.stdout.contains("\u{9B}"))
+        let inspect = certdrop(["inspect", folder.path])
+        #expect(!inspect.stdout.contains("\u{1B}"))
+        // JSON escapes controls itself.
+        let json = certdrop(["validate", folder.path, "--format", "json"])
+        #expect(!json.stdout.contains("\u{1B}"))
+        #expect(json.stdout.contains("\\u001b") || json.stdout.contains("\\u001B"))
+        #expect(!json.stdout.contains("\u{9B}"))
+    }
+
     @Test func standardInputIsCappedByTheBytesRead() {
         let folder = Fixtures.temporaryFolder("stdin")
         let big = Data(repeating: 0x41, count: 64 << 10 + 1)
