@@ -122,7 +122,7 @@ public struct VerifyReport: Sendable, Hashable {
             ? "" : DiffReport.pad("STATE", 11) + DiffReport.pad("ID", 30) + DiffReport.pad("EXPECTED", 42) + "FOUND\n"
         for row in shown {
             text +=
-                DiffReport.pad(row.state.rawValue, 11) + DiffReport.pad(row.id, 30)
+                DiffReport.pad(row.state.rawValue, 11) + DiffReport.pad(DisplayText.escaped(row.id), 30)
                 + DiffReport.pad(row.expectedThumbprint ?? "-", 42) + (row.actualThumbprint ?? "-") + "\n"
         }
         return text + (text.isEmpty ? "" : "\n") + summaryText + "\n"

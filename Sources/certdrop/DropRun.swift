@@ -15,3 +15,15 @@ struct DropRun {
         validation = DropValidation(reader: reader, inspector: Inspector(policy: try checks.policy(), passwords: book))
     }
 }
+
+/// A flag one thread sets and another reads: a run's reader stops once its output has failed.
+///
+/// `@unchecked Sendable`: `value` is used under `lock` only.
+final class StopSignal: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool { lock.withLock { value } }
+
+    func set() { lock.withLock { value = true } }
+}

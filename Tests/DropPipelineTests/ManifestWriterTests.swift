@@ -101,3 +101,40 @@ private func entry(_ source: String, _ action: ImportAction = .created) -> Manif
         #expect(output.failure?.message.contains("/dev/full") == true)
     }
 }
+
+@Suite struct ReportFailureTests {
+    /// A report that cannot be written stops the reading: far fewer files are read than the drop holds.
+    @Test func aFullReportStopsTheValidation() throws {
+        let folder = Fixtures.temporaryFolder("many")
+        let count = 3000
+        for index in 0..<count {
+            FileManager.default.createFile(
+                atPath: folder.appendingPathComponent(String(format: "file-%05d.txt", index)).path,
+                contents: Data("not a certificate".utf8))
+        }
+        let writer = try ReportWriter(format: .table, output: try TextOutput.file("/dev/full"))
+        let validation = DropValidation(
+            reader: DropReader(paths: [folder.path], unpacker: nil),
+            inspector: Inspector(policy: ValidationPolicy(), passwords: PasswordBook()))
+        let failed = Flag()
+        var seen = 0
+        validation.run(until: { failed.isSet }) { report in
+            seen += 1
+            writer.write(report)
+            if writer.hasFailed { failed.set() }
+        }
+        #expect(writer.hasFailed)
+        // The first flush (64 KiB of rows, each more than 60 bytes) fails; then at most the window in flight.
+        #expect(seen <= (64 << 10) / 60 + ProcessInfo.processInfo.activeProcessorCount * 4 + 2)
+        #expect(seen < count)
+        #expect(throws: PipelineError.self) { try writer.close() }
+    }
+}
+
+/// `@unchecked Sendable`: guarded by `lock`.
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
