@@ -213,3 +213,22 @@ import Testing
         #expect(try MigrationRun.settledSources(path: path) == ["x.pfx", "y.pfx", "/certificates/k"])
     }
 }
+
+@Suite struct MigrationProfileCapTests {
+    @Test(arguments: [(0, true), (1, false)])
+    func aProfileIsCappedByTheBytesRead(extra: Int, fits: Bool) throws {
+        let folder = Fixtures.temporaryFolder("profile")
+        let path = folder.appendingPathComponent("p.json").path
+        let body = "{}" + String(repeating: " ", count: MigrationProfile.maxBytes - 2 + extra)
+        try Data(body.utf8).write(to: URL(fileURLWithPath: path))
+        if fits {
+            _ = try MigrationProfile.load(path: path)
+        } else {
+            #expect(throws: PipelineError.self) { try MigrationProfile.load(path: path) }
+        }
+    }
+
+    @Test func aDeviceIsNoProfile() {
+        #expect(throws: PipelineError.self) { try MigrationProfile.load(path: "/dev/zero") }
+    }
+}
