@@ -1,5 +1,9 @@
 internal import CArchive
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What libarchive is told to expect in a buffer. Formats are enabled one at a time, never with
 /// `archive_read_support_format_all`, which reads plain text as mtree and zeros as an empty tar.
 enum ReadFormat {
@@ -71,6 +75,9 @@ final class ArchiveReadHandle {
     static let maxRetries = 3
 
     private let pointer: OpaquePointer
+    /// The file a reader opened with ``open(_:filter:)-(ArchiveFileSource,_)`` reads; kept alive with it, since
+    /// libarchive holds it only as an unretained callback pointer.
+    private var source: ArchiveFileSource?
 
     /// Takes ownership of a new reader; nil when libarchive cannot allocate one.
     init?() {
@@ -84,6 +91,9 @@ final class ArchiveReadHandle {
 
     /// libarchive's last error, never empty.
     var errorMessage: String {
+        if let source, source.isOverLimit {
+            return "the archive file holds more than \(source.limit) bytes, the limit per top-level archive"
+        }
         guard let message = archive_error_string(pointer) else { return "no detail from libarchive" }
         let text = String(cString: message)
         return text.isEmpty ? "no detail from libarchive" : text
@@ -148,7 +158,28 @@ final class ArchiveReadHandle {
     /// filter's bidder declines it (a damaged gzip header), which would read the compressed bytes as the file.
     func open(_ buffer: UnsafeRawBufferPointer, filter: ContainerFormat?) -> String? {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return "the buffer is empty" }
-        let status = archive_read_open_memory(pointer, base, buffer.count)
+        return opened(archive_read_open_memory(pointer, base, buffer.count), filter: filter)
+    }
+
+    /// Opens the reader on a file, read from its start through counting callbacks (see ``ArchiveFileSource``).
+    /// Returns why it failed, or nil; the same rules as for a buffer apply after a failure.
+    func open(_ source: ArchiveFileSource, filter: ContainerFormat?) -> String? {
+        guard source.rewind() else { return "the file cannot be read from its start" }
+        self.source = source
+        archive_read_set_callback_data(pointer, Unmanaged.passUnretained(source).toOpaque())
+        archive_read_set_read_callback(pointer) { _, data, buffer in
+            guard let data, let buffer else { return -1 }
+            return la_ssize_t(Unmanaged<ArchiveFileSource>.fromOpaque(data).takeUnretainedValue().read(into: buffer))
+        }
+        archive_read_set_seek_callback(pointer) { _, data, offset, whence in
+            guard let data else { return -1 }
+            return la_int64_t(
+                Unmanaged<ArchiveFileSource>.fromOpaque(data).takeUnretainedValue().seek(Int64(offset), whence))
+        }
+        return opened(archive_read_open1(pointer), filter: filter)
+    }
+
+    private func opened(_ status: Int32, filter: ContainerFormat?) -> String? {
         // ARCHIVE_WARN: opened, with a remark; the data is usable.
         guard status == ARCHIVE_OK || status == ARCHIVE_WARN else { return errorMessage }
         guard let filter else { return nil }
@@ -305,5 +336,78 @@ final class ArchiveReadHandle {
             cursor += 1
         }
         return bytes
+    }
+}
+
+/// A top-level archive file that libarchive reads through callbacks, block by block, so that it is never held
+/// in memory whole. Every byte handed to libarchive is counted: one pass over the file (each reader opened on it
+/// starts again from the start) takes at most `limit` bytes, and asking for more fails the read, which the
+/// reader then reports (``isOverLimit``). Seeks (a zip's central directory, a tar's skipped data) read nothing.
+///
+/// The descriptor stays the caller's; the buffer is owned and freed in `deinit`. Not `Sendable`: used by one
+/// reader at a time, on one thread.
+final class ArchiveFileSource {
+    static let blockSize = 64 << 10
+
+    let descriptor: Int32
+    /// The most bytes one pass may read.
+    let limit: Int
+    /// Bytes read in the current pass.
+    private(set) var consumed = 0
+    /// Set once a pass asked for more than `limit` bytes; it stays set.
+    private(set) var isOverLimit = false
+    private let buffer: UnsafeMutableRawPointer
+
+    init(descriptor: Int32, limit: Int) {
+        self.descriptor = descriptor
+        self.limit = max(0, limit)
+        self.buffer = UnsafeMutableRawPointer.allocate(byteCount: Self.blockSize, alignment: 16)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Starts a new pass from the start of the file.
+    func rewind() -> Bool {
+        consumed = 0
+        return lseek(descriptor, 0, SEEK_SET) == 0
+    }
+
+    /// libarchive's read callback: the next block, 0 at the end, -1 on an error or past the limit.
+    func read(into block: UnsafeMutablePointer<UnsafeRawPointer?>) -> Int {
+        while true {
+            let want = min(Self.blockSize, limit - consumed + 1)
+            let count = Glibc.read(descriptor, buffer, want)
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return -1 }
+            guard consumed + count <= limit else {
+                isOverLimit = true
+                return -1
+            }
+            consumed += count
+            block.pointee = UnsafeRawPointer(buffer)
+            return count
+        }
+    }
+
+    /// libarchive's seek callback: `lseek`, or -1.
+    func seek(_ offset: Int64, _ whence: Int32) -> Int64 {
+        Int64(lseek(descriptor, off_t(offset), whence))
+    }
+
+    /// The first `count` bytes of the file (fewer when it is shorter), without moving the offset.
+    func head(_ count: Int) -> [UInt8]? {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var filled = 0
+        while filled < count {
+            let got = bytes.withUnsafeMutableBytes { buffer -> Int in
+                guard let base = buffer.baseAddress else { return 0 }
+                return pread(descriptor, base + filled, count - filled, off_t(filled))
+            }
+            if got < 0, errno == EINTR { continue }
+            guard got >= 0 else { return nil }
+            if got == 0 { break }
+            filled += got
+        }
+        return Array(bytes.prefix(filled))
     }
 }

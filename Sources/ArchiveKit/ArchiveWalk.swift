@@ -1,3 +1,10 @@
+/// Where an archive's bytes are: in memory (a nested archive, or bytes handed in), or in a file on disk (a
+/// top-level archive opened with ``ArchiveReader/forEachEntry(inFileDescriptor:named:_:)``).
+enum ArchiveInput {
+    case memory(UnsafeRawBufferPointer)
+    case file(ArchiveFileSource)
+}
+
 /// One archive being read: where it sits, for naming its entries and its own problems.
 struct ArchiveRef {
     /// Its path inside its container, or the top-level name.
@@ -57,12 +64,31 @@ final class ArchiveWalk {
             return
         }
         try bytes.withUnsafeBytes { buffer in
-            switch format {
-            case .zip: try readZip(buffer, archive, body)
-            case .tar: try readContainer(.tar, buffer, archive, cheapSkip: true, body)
-            case .sevenZip: try readContainer(.sevenZip, buffer, archive, cheapSkip: false, body)
-            case .gzip, .bzip2, .xz: try readCompressed(format, buffer, archive, body)
-            }
+            try read(format, .memory(buffer), archive, body)
+        }
+    }
+
+    /// Reads a top-level archive file from disk (its format told by its first bytes), never holding it whole.
+    func visit(file source: ArchiveFileSource, format: ContainerFormat, path: String, size: Int, _ body: Body) rethrows
+    {
+        let archive = ArchiveRef(path: path, containers: [], size: size)
+        guard limits.maxDepth > 0 else {
+            try body(
+                archive.problem(
+                    .nestingLimit,
+                    "a \(format.rawValue) archive at nesting level 1, beyond the limit of \(limits.maxDepth) levels; "
+                        + "not opened"))
+            return
+        }
+        try read(format, .file(source), archive, body)
+    }
+
+    private func read(_ format: ContainerFormat, _ input: ArchiveInput, _ archive: ArchiveRef, _ body: Body) rethrows {
+        switch format {
+        case .zip: try readZip(input, archive, body)
+        case .tar: try readContainer(.tar, input, archive, cheapSkip: true, body)
+        case .sevenZip: try readContainer(.sevenZip, input, archive, cheapSkip: false, body)
+        case .gzip, .bzip2, .xz: try readCompressed(format, input, archive, body)
         }
     }
 
@@ -100,11 +126,11 @@ final class ArchiveWalk {
 
     // MARK: - Opening
 
-    /// A reader opened on `buffer` for one format (and filter), or why it could not be opened.
+    /// A reader opened on `input` for one format (and filter), or why it could not be opened.
     private func open(
         _ format: ReadFormat,
         filter: ContainerFormat?,
-        _ buffer: UnsafeRawBufferPointer
+        _ input: ArchiveInput
     ) -> Result<ArchiveReadHandle, ArchiveProblem> {
         guard let handle = ArchiveReadHandle() else {
             return .failure(ArchiveProblem(.corruptArchive, "libarchive could not allocate a reader"))
@@ -115,7 +141,12 @@ final class ArchiveWalk {
         if format == .zipSeekable || format == .zipStreamable || format == .sevenZip {
             handle.addPassphrases(passphrases)
         }
-        if let reason = handle.open(buffer, filter: filter) {
+        let failure: String? =
+            switch input {
+            case .memory(let buffer): handle.open(buffer, filter: filter)
+            case .file(let source): handle.open(source, filter: filter)
+            }
+        if let reason = failure {
             let kind = filter.map { "\($0.rawValue)-compressed \(format.displayName)" } ?? format.displayName
             return .failure(ArchiveProblem(.corruptArchive, "not a readable \(kind) archive: \(reason)"))
         }
@@ -125,12 +156,12 @@ final class ArchiveWalk {
     /// zip, tar, 7z: every entry in turn. `cheapSkip` says libarchive can skip data without producing it.
     private func readContainer(
         _ format: ReadFormat,
-        _ buffer: UnsafeRawBufferPointer,
+        _ input: ArchiveInput,
         _ archive: ArchiveRef,
         cheapSkip: Bool,
         _ body: Body
     ) rethrows {
-        switch open(format, filter: nil, buffer) {
+        switch open(format, filter: nil, input) {
         case .failure(let problem):
             try body(archive.problem(problem.code, problem.message))
         case .success(let handle):
@@ -140,12 +171,12 @@ final class ArchiveWalk {
 
     /// zip: through the central directory when there is a usable one, otherwise (a truncated zip) from the local
     /// headers, in a separate reader, with every skipped byte counted.
-    private func readZip(_ buffer: UnsafeRawBufferPointer, _ archive: ArchiveRef, _ body: Body) rethrows {
-        if case .success(let handle) = open(.zipSeekable, filter: nil, buffer) {
+    private func readZip(_ input: ArchiveInput, _ archive: ArchiveRef, _ body: Body) rethrows {
+        if case .success(let handle) = open(.zipSeekable, filter: nil, input) {
             try readEntries(handle, archive, cheapSkip: true, body)
             return
         }
-        try readContainer(.zipStreamable, buffer, archive, cheapSkip: false, body)
+        try readContainer(.zipStreamable, input, archive, cheapSkip: false, body)
     }
 
     /// gzip, bzip2, xz: a first pass in libarchive's raw format looks at the start of the decompressed stream.
@@ -153,12 +184,12 @@ final class ArchiveWalk {
     /// on from where the first pass stopped.
     private func readCompressed(
         _ filter: ContainerFormat,
-        _ buffer: UnsafeRawBufferPointer,
+        _ input: ArchiveInput,
         _ archive: ArchiveRef,
         _ body: Body
     ) rethrows {
-        guard try readSingleFileUnlessTar(filter, buffer, archive, body) else { return }
-        switch open(.tar, filter: filter, buffer) {
+        guard try readSingleFileUnlessTar(filter, input, archive, body) else { return }
+        switch open(.tar, filter: filter, input) {
         case .failure(let problem):
             try body(archive.problem(problem.code, problem.message))
         case .success(let handle):
@@ -170,12 +201,12 @@ final class ArchiveWalk {
     /// or why the stream cannot be read, and returns false. Its reader is freed on return.
     private func readSingleFileUnlessTar(
         _ filter: ContainerFormat,
-        _ buffer: UnsafeRawBufferPointer,
+        _ input: ArchiveInput,
         _ archive: ArchiveRef,
         _ body: Body
     ) rethrows -> Bool {
         let handle: ArchiveReadHandle
-        switch open(.raw, filter: filter, buffer) {
+        switch open(.raw, filter: filter, input) {
         case .failure(let problem):
             try body(archive.problem(problem.code, problem.message))
             return false

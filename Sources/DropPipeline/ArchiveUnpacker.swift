@@ -17,31 +17,50 @@ public struct ArchiveUnpacker: Unpacker {
         self.archivePasswords = archivePasswords
     }
 
+    /// An archive file larger than the bytes it may expand to cannot be read within them: `maxTotalBytes`.
+    public var maxInputBytes: Int { limits.maxTotalBytes }
+
     public func isArchive(prefix: [UInt8]) -> Bool {
         ContainerDetector.detect(prefix) != nil
     }
 
     public func unpack(_ bytes: [UInt8], source: String, relativeName: String, emit: (DropItem) -> Void) -> Bool {
         guard ContainerDetector.detect(bytes.prefix(ContainerDetector.prefixLength)) != nil else { return false }
+        reader(source: source, relativeName: relativeName).forEachEntry(in: bytes, named: source) { entry in
+            emit(Self.item(entry, source: source, relativeName: relativeName))
+        }
+        return true
+    }
+
+    /// Streams the archive from disk (``ArchiveReader/forEachEntry(inFileDescriptor:named:_:)``): the file is never
+    /// read whole, and its bytes read count against `maxTotalBytes`.
+    public func unpack(fileDescriptor: Int32, source: String, relativeName: String, emit: (DropItem) -> Void) -> Bool {
+        reader(source: source, relativeName: relativeName).forEachEntry(inFileDescriptor: fileDescriptor, named: source)
+        {
+            emit(Self.item($0, source: source, relativeName: relativeName))
+        }
+        return true
+    }
+
+    private func reader(source: String, relativeName: String) -> ArchiveReader {
         var candidates = passwords.candidates(for: [source, relativeName])
         for password in archivePasswords where !candidates.contains(where: { $0.isEqual(to: password) }) {
             candidates.append(password)
         }
-        let reader = ArchiveReader(limits: limits, passphrases: candidates.map { $0.withBytes { Array($0) } })
-        reader.forEachEntry(in: bytes, named: source) { entry in
-            // The entry's name starts with `source`; its relative name starts with the archive's relative name.
-            let suffix = entry.name.hasPrefix(source) ? String(entry.name.dropFirst(source.count)) : ""
-            var chain: [String] = []
-            for container in entry.containers {
-                chain.append(chain.last.map { $0 + "!" + container } ?? container)
-            }
-            let content: Result<[UInt8], Problem> = entry.content.mapError(Self.problem)
-            emit(
-                DropItem(
-                    source: entry.name, relativeName: relativeName + suffix, content: content,
-                    archive: chain.isEmpty ? nil : ArchiveFacts(containers: chain, entrySize: entry.size)))
+        return ArchiveReader(limits: limits, passphrases: candidates.map { $0.withBytes { Array($0) } })
+    }
+
+    private static func item(_ entry: ArchiveEntry, source: String, relativeName: String) -> DropItem {
+        // The entry's name starts with `source`; its relative name starts with the archive's relative name.
+        let suffix = entry.name.hasPrefix(source) ? String(entry.name.dropFirst(source.count)) : ""
+        var chain: [String] = []
+        for container in entry.containers {
+            chain.append(chain.last.map { $0 + "!" + container } ?? container)
         }
-        return true
+        let content: Result<[UInt8], Problem> = entry.content.mapError(Self.problem)
+        return DropItem(
+            source: entry.name, relativeName: relativeName + suffix, content: content,
+            archive: chain.isEmpty ? nil : ArchiveFacts(containers: chain, entrySize: entry.size))
     }
 
     static func problem(_ problem: ArchiveProblem) -> Problem {

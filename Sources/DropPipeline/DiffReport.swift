@@ -105,9 +105,11 @@ public struct DiffReport: Sendable, Hashable {
         }
         var text = shown.isEmpty ? "" : Self.pad("STATE", 15) + Self.pad("ID", 30) + Self.pad("SOURCE", 42) + "TARGET\n"
         for row in shown {
-            let source = row.sourceThumbprint ?? row.sourceKeyVault ?? "-"
-            let target = row.targetThumbprint ?? row.targetKeyVault ?? "-"
-            text += Self.pad(row.state.rawValue, 15) + Self.pad(row.id, 30) + Self.pad(source, 42) + target + "\n"
+            let source = DisplayText.escaped(row.sourceThumbprint ?? row.sourceKeyVault ?? "-")
+            let target = DisplayText.escaped(row.targetThumbprint ?? row.targetKeyVault ?? "-")
+            text +=
+                Self.pad(row.state.rawValue, 15) + Self.pad(DisplayText.escaped(row.id), 30) + Self.pad(source, 42)
+                + target + "\n"
         }
         return text + (text.isEmpty ? "" : "\n") + summaryText + "\n"
     }

@@ -12,31 +12,64 @@ public enum DropUnit: Sendable {
 ///
 /// Sources arrive sorted, so every name that shares the prefix `dir/x.` arrives in one run; inside an archive the
 /// run is the archive's order. A run with exactly one key (without a certificate) pairs it with the run's first
-/// certificate (without a key); anything else passes through unchanged. It holds one run at a time.
+/// certificate (without a key); anything else passes through unchanged. It holds one run at a time, and a
+/// bounded one: a run that grows past ``maxRunItems`` items or ``maxRunBytes`` bytes is emitted unpaired at once,
+/// and the rest of it passes straight through, so a drop of many names sharing one stem (`x.1.crt`, `x.2.crt`,
+/// …) holds no more than that waiting for a partner.
 public struct BundleGrouper {
-    private var run: [DropItem] = []
-    private var runKey: String?
+    /// The most items held waiting for a partner.
+    public static let maxRunItems = 8
+    /// The most bytes held waiting for a partner.
+    public static let maxRunBytes = 32 << 20
 
-    /// An empty grouper.
-    public init() {}
+    private var run: [DropItem] = []
+    private var runBytes = 0
+    private var runKey: String?
+    /// The key of a run that outgrew the bounds: its later items pass through unpaired.
+    private var overflowedKey: String?
+    private let maxItems: Int
+    private let maxBytes: Int
+
+    /// An empty grouper; the bounds are injectable for tests.
+    public init(maxItems: Int = BundleGrouper.maxRunItems, maxBytes: Int = BundleGrouper.maxRunBytes) {
+        self.maxItems = max(1, maxItems)
+        self.maxBytes = max(0, maxBytes)
+    }
+
+    /// How many items are held, waiting for the run to end.
+    public var heldCount: Int { run.count }
 
     /// Feeds one item; emits whatever is complete.
     public mutating func add(_ item: DropItem, emit: (DropUnit) -> Void) {
         let key = Self.groupKey(item.source)
         if key == nil || key != runKey { flush(emit: emit) }
-        guard let key else {
+        guard let key, key != overflowedKey else {
             emit(.single(item))
+            return
+        }
+        let size = if case .success(let bytes) = item.content { bytes.count } else { 0 }
+        if run.count >= maxItems || size > maxBytes - runBytes {
+            // Too much for a pair: everything held goes out as it is, and so does the rest of the run.
+            run.forEach { emit(.single($0)) }
+            emit(.single(item))
+            run.removeAll()
+            runBytes = 0
+            runKey = key
+            overflowedKey = key
             return
         }
         runKey = key
         run.append(item)
+        runBytes += size
     }
 
     /// Emits the last run.
     public mutating func flush(emit: (DropUnit) -> Void) {
         defer {
             run.removeAll()
+            runBytes = 0
             runKey = nil
+            overflowedKey = nil
         }
         guard run.count >= 2 else {
             run.forEach { emit(.single($0)) }

@@ -70,15 +70,19 @@ public struct DropValidation: Sendable {
         self.inspector = inspector
     }
 
-    /// Runs the stages and hands each report to `sink` in source order. Returns the summary.
+    /// Runs the stages and hands each report to `sink` in source order. Returns the summary. `stop` is asked
+    /// before each file is opened (from the reading thread): once it says yes, nothing more is read, and the
+    /// reports of what was read already still reach `sink`.
     @discardableResult
-    public func run(sink: (ItemReport) -> Void) -> ValidationSummary {
+    public func run(until stop: @escaping @Sendable () -> Bool = { false }, sink: (ItemReport) -> Void)
+        -> ValidationSummary
+    {
         let inspector = self.inspector
         let reader = self.reader
         let map = OrderedParallelMap<DropUnit, ItemReport> { inspector.inspect($0).report }
         var ledger = DuplicateLedger()
         var summary = ValidationSummary()
-        map.run(produce: { emit in reader.units(emit: emit) }) { report in
+        map.run(produce: { emit in reader.units(until: stop, emit: emit) }) { report in
             var report = report
             ledger.record(&report)
             summary.count(report)

@@ -58,6 +58,10 @@ public struct ImportRun: Sendable {
     }
 
     /// Runs the pipeline to the end on its own threads and returns the summary (also written to the manifest).
+    ///
+    /// When the manifest cannot take a line the run stops at once (uploads in flight end, nothing new starts)
+    /// and the summary counts only what was recorded: the caller must check ``ManifestWriter/failure`` (or
+    /// ``ManifestWriter/close()``) before it trusts the summary.
     public func run() async -> ImportSummary {
         await runOnThread(finishing: true)
     }
@@ -88,7 +92,11 @@ public struct ImportRun: Sendable {
         let upload = routing.upload ?? { id, material in await uploader.upload(id: id, material: material) }
         var ledger = DuplicateLedger()
         let map = OrderedParallelMap<DropUnit, InspectedItem> { inspector.inspect($0) }
-        map.run(produce: { emit in reader.units(emit: emit) }) { inspected in
+        let manifest = self.manifest
+        // A manifest that cannot take a line stops the run at once: nothing more is read or uploaded, since its
+        // outcome could not be recorded.
+        map.run(produce: { emit in reader.units(until: { manifest.failure != nil }, emit: emit) }) { inspected in
+            guard manifest.failure == nil else { return }
             var item = inspected
             let ids = routing.assignIDs(&item.report)
             ledger.record(&item.report)
@@ -111,6 +119,10 @@ public struct ImportRun: Sendable {
             }
             for id in ids {
                 gate.wait()
+                guard manifest.failure == nil else {
+                    gate.signal()
+                    return
+                }
                 uploads.enter()
                 counters.inFlight.add(1, ordering: .relaxed)
                 let report = item.report
@@ -127,12 +139,14 @@ public struct ImportRun: Sendable {
         }
         uploads.wait()
         let result = summary.value
-        if finishing { manifest.finish(result) }
+        // A failure to write is the manifest's to report (``ManifestWriter/failure``, ``ManifestWriter/close()``).
+        if finishing { try? manifest.finish(result) }
         return result
     }
 
+    /// Counts only what the manifest took: a line it could not write is no outcome (the run stops).
     private func record(_ entry: ManifestEntry, _ summary: SummaryBox) {
-        manifest.write(entry)
+        guard manifest.write(entry) else { return }
         routing.observe?(entry)
         summary.count(entry.action)
         counters.done.add(1, ordering: .relaxed)

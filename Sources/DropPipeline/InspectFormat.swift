@@ -31,7 +31,7 @@ public enum InspectFormat {
                 lines.append("    \(problem.severity.rawValue) \(problem.code.rawValue): \(problem.message)")
             }
         }
-        return lines.joined(separator: "\n") + "\n\n"
+        return lines.map(DisplayText.escaped).joined(separator: "\n") + "\n\n"
     }
 
     static func certificateLines(_ facts: CertificateFacts) -> [String] {

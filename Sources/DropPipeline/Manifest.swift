@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What happened to an item in `import` (and `migrate`). Stable words, listed in the README.
 public enum ImportAction: String, Sendable, Hashable, Codable, CaseIterable {
     case created, updated, unchanged, conflict, invalid, failed, skipped
@@ -128,52 +132,116 @@ public enum ManifestFormat: String, Sendable, CaseIterable {
 /// Appends manifest lines as results arrive, one `write` per line, so that a crash loses at most the items in
 /// flight. Thread-safe.
 ///
-/// `@unchecked Sendable`: the file handle is used under `lock` only.
+/// Nothing is lost silently: the first line that cannot be written whole (`ENOSPC`, `EIO`, `/dev/full`) is
+/// recorded as ``failure`` and every later write is refused, so a run can stop at once; ``finish(_:)`` and
+/// ``close()`` `fsync` the file and throw that failure. A run that ends without ``close()`` throwing has every
+/// line on disk.
+///
+/// `@unchecked Sendable`: the file handle and `recorded` are used under `lock` only.
 public final class ManifestWriter: @unchecked Sendable {
     /// The manifest's path.
     public let path: String
     private let format: ManifestFormat
     private let handle: FileHandle
     private let lock = NSLock()
+    private var recorded: PipelineError?
 
     /// Opens `path` for appending (creating it and its folder, mode 0600). A new CSV file gets its header.
+    ///
+    /// An existing file that already holds lines keeps its format: appending another format to it is refused
+    /// (a CSV manifest resumed with `jsonl`, or the other way round), so one file never mixes them.
     public init(path: String, format: ManifestFormat = .jsonl) throws(PipelineError) {
         let manager = FileManager.default
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty {
             try? manager.createDirectory(atPath: folder, withIntermediateDirectories: true)
         }
-        let isNew = !manager.fileExists(atPath: path)
-        if isNew, !manager.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]) {
-            throw PipelineError(.output, "cannot create the manifest \(path)")
+        let isNew = FileKind.following(path) == nil
+        if !isNew, let existing = try Self.detectFormat(path: path), existing != format {
+            throw PipelineError(
+                .usage,
+                "the manifest \(path) holds \(existing.rawValue) lines; it cannot take \(format.rawValue) ones "
+                    + "(give --manifest-format \(existing.rawValue), or another --manifest)")
         }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw PipelineError(.output, "cannot write the manifest \(path)")
+        // Opened in place (never created by a rename), so that a device stays a device.
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw PipelineError(.output, "cannot write the manifest \(path): \(String(cString: strerror(errno)))")
         }
-        _ = try? handle.seekToEnd()
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         self.path = path
         self.format = format
         self.handle = handle
         if isNew, format == .csv { append(Self.csvHeader) }
+        if !isNew, Self.endsInsideALine(path) { append("\n") }  // a line a crash cut short stays alone
+        if let failure { throw failure }
     }
 
-    deinit { try? handle.close() }
+    /// Whether a regular file's last byte is not a newline (a crash cut its last line short).
+    private static func endsInsideALine(_ path: String) -> Bool {
+        guard case .success(let file) = BoundedFile.open(path, followLinks: true) else { return false }
+        var info = stat()
+        guard fstat(file.descriptor, &info) == 0, info.st_size > 0 else { return false }
+        var last: UInt8 = 0
+        return pread(file.descriptor, &last, 1, off_t(info.st_size - 1)) == 1 && last != 0x0A
+    }
 
-    /// Appends one item's line.
-    public func write(_ entry: ManifestEntry) {
+    /// The first write that failed, if one has: the manifest is missing lines from then on.
+    public var failure: PipelineError? { lock.withLock { recorded } }
+
+    /// Appends one item's line; `false` when it could not be written (see ``failure``).
+    @discardableResult
+    public func write(_ entry: ManifestEntry) -> Bool {
         switch format {
         case .jsonl: append(JSONText.line(entry) + "\n")
         case .csv: append(Self.csvRow(entry))
         }
     }
 
-    /// Appends the summary line (JSON Lines only: a CSV manifest is rows alone).
-    public func finish(_ summary: ImportSummary) {
+    /// Appends the summary line (JSON Lines only: a CSV manifest is rows alone), then flushes the file to disk.
+    /// - Throws: the first write failure of this manifest, or the `fsync` one.
+    public func finish(_ summary: ImportSummary) throws(PipelineError) {
         if format == .jsonl { append(JSONText.line(["summary": summary]) + "\n") }
+        try close()
     }
 
-    private func append(_ text: String) {
-        lock.withLock { try? handle.write(contentsOf: Data(text.utf8)) }
+    /// Flushes the file to disk (`fsync`; a device that cannot sync, as `/dev/null`, is fine) and throws the
+    /// first write failure, if any.
+    public func close() throws(PipelineError) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let recorded { throw recorded }
+        if fsync(handle.fileDescriptor) != 0, errno != EINVAL, errno != EROFS, errno != ENOTSUP {
+            let failure = Self.failure(path, errno)
+            recorded = failure
+            throw failure
+        }
+    }
+
+    @discardableResult
+    private func append(_ text: String) -> Bool {
+        lock.withLock {
+            guard recorded == nil else { return false }
+            let bytes = Array(text.utf8)
+            var written = 0
+            while written < bytes.count {
+                let count = bytes[written...].withUnsafeBytes {
+                    Glibc.write(handle.fileDescriptor, $0.baseAddress, $0.count)
+                }
+                if count < 0, errno == EINTR { continue }
+                guard count > 0 else {
+                    recorded = Self.failure(path, count < 0 ? errno : EIO)
+                    return false
+                }
+                written += count
+            }
+            return true
+        }
+    }
+
+    private static func failure(_ path: String, _ error: Int32) -> PipelineError {
+        PipelineError(
+            .output, "cannot write the manifest \(path): \(String(cString: strerror(error))); the run stopped")
     }
 
     static let csvHeader =
@@ -187,16 +255,82 @@ public final class ManifestWriter: @unchecked Sendable {
         ].map(CSVFormat.quote).joined(separator: ",") + "\n"
     }
 
-    /// The sources an earlier manifest settled (`created`, `updated`, `unchanged`, `skipped`), for `--resume`.
-    /// Lines that are not entries (the summary, a line cut short by a crash) are passed over.
-    public static func settledSources(path: String) throws(PipelineError) -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(.input, "cannot read the manifest \(path)")
+    /// The most bytes one manifest line may hold when it is read back (1 MiB); a longer one is refused.
+    public static let maxLineBytes = 1 << 20
+
+    /// The format of an existing manifest by its first bytes (`{` JSON Lines, the CSV header), `nil` when empty.
+    /// - Throws: ``PipelineError`` when it cannot be read or is neither.
+    public static func detectFormat(path: String) throws(PipelineError) -> ManifestFormat? {
+        let head: [UInt8]
+        switch BoundedFile.open(path, followLinks: true) {
+        case .success(let file):
+            guard case .success(let bytes) = file.read(upTo: csvHeader.utf8.count) else {
+                throw PipelineError(.input, "cannot read the manifest \(path)")
+            }
+            head = bytes
+        case .failure(.notRegular):
+            return nil  // `/dev/null`, `/dev/full`: nothing to keep the format of.
+        case .failure(let failure):
+            throw PipelineError(.input, "cannot read the manifest \(path): \(failure.message)")
         }
-        var settled: Set<String> = []
+        let text = String(decoding: head, as: UTF8.self).drop { $0 == " " || $0 == "\n" || $0 == "\r" }
+        if text.isEmpty { return nil }
+        if text.hasPrefix("{") { return .jsonl }
+        if csvHeader.hasPrefix(text) || text.hasPrefix("source,") { return .csv }
+        throw PipelineError(.input, "the manifest \(path) is neither JSON Lines nor CSV")
+    }
+
+    /// Every entry of a JSON Lines manifest, in order, streamed from disk.
+    ///
+    /// Lines that are not entries are passed over: the summary line, and a line a crash cut short (the writer
+    /// that appends to such a file first ends the cut line, so the next line stays whole). A CSV manifest is
+    /// refused: its quoted fields may span lines and its spreadsheet-safe quoting does not give back the source
+    /// names exactly, so it cannot be resumed (as with `migrate`).
+    public static func entries(path: String, _ body: (ManifestEntry) -> Void) throws(PipelineError) {
+        guard let format = try detectFormat(path: path) else { return }
+        guard format == .jsonl else {
+            throw PipelineError(
+                .usage,
+                "the manifest \(path) is CSV: --resume and verify read jsonl manifests only (write one with "
+                    + "--manifest-format jsonl)")
+        }
+        let file: BoundedFile
+        switch BoundedFile.open(path, followLinks: true) {
+        case .success(let opened): file = opened
+        case .failure(let failure): throw PipelineError(.input, "cannot read the manifest \(path): \(failure.message)")
+        }
+        var pending: [UInt8] = []
         let decoder = JSONDecoder()
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let entry = try? decoder.decode(ManifestEntry.self, from: Data(line)) else { continue }
+        func handle(_ line: ArraySlice<UInt8>) {
+            guard !line.isEmpty, let entry = try? decoder.decode(ManifestEntry.self, from: Data(line)) else { return }
+            body(entry)
+        }
+        var lineNumber = 0
+        while true {
+            guard case .success(let chunk) = file.read(upTo: 1 << 16) else {
+                throw PipelineError(.input, "cannot read the manifest \(path)")
+            }
+            if chunk.isEmpty { break }
+            pending += chunk
+            while let newline = pending.firstIndex(of: 0x0A) {
+                lineNumber += 1
+                handle(pending[..<newline])
+                pending.removeSubrange(...newline)
+            }
+            guard pending.count <= maxLineBytes else {
+                throw PipelineError(
+                    .input, "the manifest \(path) has a line over \(maxLineBytes) bytes (line \(lineNumber + 1))")
+            }
+        }
+        // A last line without its newline: a crash mid-write. Kept when it parses, passed over when not.
+        handle(pending[...])
+    }
+
+    /// The sources an earlier manifest settled (`created`, `updated`, `unchanged`, `skipped`), for `--resume`.
+    /// See ``entries(path:_:)`` for the lines passed over.
+    public static func settledSources(path: String) throws(PipelineError) -> Set<String> {
+        var settled: Set<String> = []
+        try entries(path: path) { entry in
             if entry.action.isSettled {
                 settled.insert(entry.source)
             } else {

@@ -75,9 +75,11 @@ public final class MigrationPrinter: @unchecked Sendable {
     static let header = DiffReport.pad("ACTION", 12) + DiffReport.pad("ID", 30) + "SOURCE\n"
 
     static func row(_ entry: ManifestEntry) -> String {
-        var text = DiffReport.pad(entry.action.rawValue, 12) + DiffReport.pad(entry.id ?? "-", 30) + entry.source + "\n"
+        var text =
+            DiffReport.pad(entry.action.rawValue, 12) + DiffReport.pad(DisplayText.escaped(entry.id ?? "-"), 30)
+            + DisplayText.escaped(entry.source) + "\n"
         if let error = entry.error {
-            text += String(repeating: " ", count: 42) + "\(error.code): \(error.message)\n"
+            text += String(repeating: " ", count: 42) + "\(error.code): \(DisplayText.escaped(error.message))\n"
         }
         return text
     }

@@ -45,10 +45,16 @@ public struct MigrationProfile: Sendable, Hashable, Codable {
         to = try container.decodeIfPresent(ServiceEndpoint.self, forKey: .to)
     }
 
-    /// Reads a profile; its relative file names become relative to its folder.
+    /// The most bytes read from a profile (1 MiB); more is a usage error.
+    public static let maxBytes = 1 << 20
+
+    /// Reads a profile (a regular file or a FIFO, at most ``maxBytes``); its relative file names become relative
+    /// to its folder.
     public static func load(path: String) throws(PipelineError) -> MigrationProfile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(.input, "cannot read the profile \(path)")
+        let data: Data
+        switch BoundedFile.read(path, limit: maxBytes, followLinks: true, allowFIFO: true) {
+        case .success(let bytes): data = Data(bytes)
+        case .failure(let failure): throw PipelineError(.input, "cannot read the profile \(path): \(failure.message)")
         }
         let profile: MigrationProfile
         do {

@@ -92,7 +92,8 @@ public struct MigrationRun: Sendable {
         let leftovers = await settleLeftovers(matcher: matcher, snapshot: snapshot, observe: seen)
         for (action, count) in leftovers.actions { lines.actions[action, default: 0] += count }
         lines.resumed += leftovers.resumed
-        manifest.finish(lines)
+        // A failure to write is the manifest's to report (``ManifestWriter/close()``).
+        try? manifest.finish(lines)
         return MigrationSummary(
             lines: lines, sourceCount: sourceCertificates.count, notMoved: tally.notMoved, dryRun: options.dryRun)
     }
@@ -160,7 +161,7 @@ public struct MigrationRun: Sendable {
     private func record(
         _ entry: ManifestEntry, _ summary: inout ImportSummary, _ observe: @Sendable (ManifestEntry) -> Void
     ) {
-        manifest.write(entry)
+        guard manifest.write(entry) else { return }
         observe(entry)
         summary.actions[entry.action, default: 0] += 1
         counters.done.add(1, ordering: .relaxed)
@@ -171,13 +172,8 @@ public struct MigrationRun: Sendable {
     /// (a certificate the source instance holds under more than one) is settled when the last line of each of its
     /// ids is; lines that are not entries are passed over.
     public static func settledSources(path: String) throws(PipelineError) -> Set<String> {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(.input, "cannot read the manifest \(path)")
-        }
         var last: [String: [String: Bool]] = [:]
-        let decoder = JSONDecoder()
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let entry = try? decoder.decode(ManifestEntry.self, from: Data(line)) else { continue }
+        try ManifestWriter.entries(path: path) { entry in
             last[entry.source, default: [:]][entry.id?.lowercased() ?? ""] = entry.action.isSettled
         }
         return Set(last.filter { $0.value.values.allSatisfy { $0 } }.keys)

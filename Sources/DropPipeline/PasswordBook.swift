@@ -119,19 +119,50 @@ public struct PasswordBook: Sendable {
     /// The suffixes of sidecar password files.
     public static let sidecarSuffixes = [".password", ".pwd"]
 
+    /// The most bytes read from a password file: a sidecar, `--password-file`, `--archive-password-file` or
+    /// standard input (64 KiB). A sidecar over it is not used; a file named by a flag over it is a usage error.
+    public static let maxPasswordFileBytes = 64 << 10
+
+    /// A sidecar is read only when it is a regular file (a link is not followed), at most
+    /// ``maxPasswordFileBytes`` bytes; anything else is passed over (it is an item of the drop too, and its own
+    /// line in the report says what it is).
     private static func readSidecar(for path: String) -> SecretBytes? {
         for suffix in sidecarSuffixes {
-            if let data = FileManager.default.contents(atPath: path + suffix) {
-                return firstLine(of: data)
+            switch BoundedFile.read(path + suffix, limit: maxPasswordFileBytes) {
+            case .success(var bytes):
+                defer { SecretBytes.wipe(&bytes) }
+                return firstLine(of: bytes)
+            case .failure(.missing): continue
+            case .failure: return nil
             }
         }
         return nil
+    }
+
+    /// Reads a password file named by a flag (`--password-file`, `--archive-password-file`): a regular file or a
+    /// FIFO (`<(...)`), links followed, at most ``maxPasswordFileBytes`` bytes; its first line.
+    /// - Throws: ``PipelineError`` with `code` and a message naming `flag` and the file.
+    public static func readPasswordFile(_ path: String, flag: String, code: PipelineError.Code) throws(PipelineError)
+        -> SecretBytes
+    {
+        switch BoundedFile.read(path, limit: maxPasswordFileBytes, followLinks: true, allowFIFO: true) {
+        case .success(var bytes):
+            defer { SecretBytes.wipe(&bytes) }
+            return firstLine(of: bytes)
+        case .failure(let failure):
+            throw PipelineError(code, "cannot read the \(flag) file \(path): \(failure.message)")
+        }
     }
 
     /// The first line of `data` (without `\r\n` or `\n`) as a secret.
     public static func firstLine(of data: Data) -> SecretBytes {
         var bytes = [UInt8](data)
         defer { SecretBytes.wipe(&bytes) }
+        return firstLine(of: bytes)
+    }
+
+    /// The first line of `bytes` (without `\r\n` or `\n`) as a secret.
+    public static func firstLine(of bytes: [UInt8]) -> SecretBytes {
         let end = bytes.firstIndex(of: 0x0A) ?? bytes.count
         var line = end
         if line > 0, bytes[line - 1] == 0x0D { line -= 1 }

@@ -1,6 +1,10 @@
 import Foundation
 import PKCS12Kit
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The password sources a command line names, gathered into a ``PasswordBook``.
 ///
 /// Passwords come from files, the environment or standard input, never from a command-line value, which other
@@ -29,21 +33,30 @@ public struct PasswordSources: Sendable {
         self.useSidecars = useSidecars
     }
 
-    /// Reads every source once. `environment` and `standardInput` are injectable for tests.
+    /// The most bytes read from a password map (16 MiB); more is a usage error.
+    public static let maxMapBytes = 16 << 20
+
+    /// Reads every source once, each capped by the bytes actually read (see
+    /// ``PasswordBook/maxPasswordFileBytes`` and ``maxMapBytes``). `environment` and `standardInput` are injectable
+    /// for tests; more than ``PasswordBook/maxPasswordFileBytes`` from `standardInput` is an error (the default
+    /// reads at most one byte past it).
     public func load(
         environment: [String: String] = ProcessInfo.processInfo.environment,
-        standardInput: () -> Data? = { try? FileHandle.standardInput.readToEnd() }
+        standardInput: () -> Data? = { Self.readStandardInput(limit: PasswordBook.maxPasswordFileBytes) }
     ) throws(PipelineError) -> PasswordBook {
         var global: [SecretBytes] = []
         if let passwordFile {
-            guard let data = FileManager.default.contents(atPath: passwordFile) else {
-                throw PipelineError(.passwordSource, "cannot read the password file \(passwordFile)")
-            }
-            global.append(PasswordBook.firstLine(of: data))
+            global.append(
+                try PasswordBook.readPasswordFile(passwordFile, flag: "--password-file", code: .passwordSource))
         }
         if readStandardInput {
+            let limit = PasswordBook.maxPasswordFileBytes
             guard let data = standardInput() else {
                 throw PipelineError(.passwordSource, "cannot read a password from standard input")
+            }
+            guard data.count <= limit else {
+                throw PipelineError(
+                    .passwordSource, "standard input holds more than \(limit) bytes, the limit for --password-stdin")
             }
             global.append(PasswordBook.firstLine(of: data))
         }
@@ -52,11 +65,30 @@ public struct PasswordSources: Sendable {
         }
         var entries: [(key: String, passwords: [SecretBytes])] = []
         if let mapFile {
-            guard let data = FileManager.default.contents(atPath: mapFile) else {
-                throw PipelineError(.passwordMap, "cannot read the password map \(mapFile)")
+            switch BoundedFile.read(mapFile, limit: Self.maxMapBytes, followLinks: true, allowFIFO: true) {
+            case .success(var bytes):
+                defer { SecretBytes.wipe(&bytes) }
+                entries = try PasswordBook.parseMap(Data(bytes))
+            case .failure(let failure):
+                throw PipelineError(.passwordMap, "cannot read the password map \(mapFile): \(failure.message)")
             }
-            entries = try PasswordBook.parseMap(data)
         }
         return PasswordBook(entries: entries, global: global, useSidecars: useSidecars)
+    }
+
+    /// At most `limit + 1` bytes of standard input (the one byte past tells that there was more); `nil` when it
+    /// cannot be read.
+    public static func readStandardInput(limit: Int) -> Data? {
+        var data = Data()
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while data.count <= limit {
+            let want = min(chunk.count, limit + 1 - data.count)
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(STDIN_FILENO, $0.baseAddress, want) }
+            if count < 0, errno == EINTR { continue }
+            guard count >= 0 else { return nil }
+            if count == 0 { break }
+            data.append(contentsOf: chunk[0..<count])
+        }
+        return data
     }
 }

@@ -28,12 +28,14 @@ public final class PlanPrinter {
     public func write(_ entry: PlanEntry) {
         switch format {
         case .table:
-            let id = (entry.id ?? "-").padding(toLength: 28, withPad: " ", startingAt: 0)
+            let id = DisplayText.escaped(entry.id ?? "-").padding(toLength: 28, withPad: " ", startingAt: 0)
             var line =
                 entry.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + id + "  "
-                + entry.source + "\n"
+                + DisplayText.escaped(entry.source) + "\n"
             for problem in entry.problems where problem.severity == .error {
-                line += String(repeating: " ", count: 41) + "\(problem.code.rawValue): \(problem.message)\n"
+                line +=
+                    String(repeating: " ", count: 41)
+                    + "\(problem.code.rawValue): \(DisplayText.escaped(problem.message))\n"
             }
             output.write(line)
         case .jsonl:
@@ -87,9 +89,9 @@ public enum RecordFormat {
         var text = "ID                            EXPIRES     THUMBPRINT                                SUBJECT\n"
         for record in records {
             text +=
-                record.certificateId.padding(toLength: 28, withPad: " ", startingAt: 0) + "  "
+                DisplayText.escaped(record.certificateId).padding(toLength: 28, withPad: " ", startingAt: 0) + "  "
                 + String(ISO8601.string(record.expirationDate).prefix(10)) + "  " + record.thumbprint + "  "
-                + record.subject + "\n"
+                + DisplayText.escaped(record.subject) + "\n"
         }
         return text + "\n\(records.count) certificates\n"
     }

@@ -6,12 +6,12 @@ enum TableFormat {
     static func row(_ report: ItemReport) -> String {
         let expires = report.certificate.map { String(ISO8601.string($0.expirationDate).prefix(10)) } ?? "-"
         var text =
-            pad(report.verdict.rawValue, 8) + "  " + pad(report.id ?? "-", 28) + "  " + pad(expires, 10) + "  "
-            + report.source + "\n"
+            pad(report.verdict.rawValue, 8) + "  " + pad(DisplayText.escaped(report.id ?? "-"), 28) + "  "
+            + pad(expires, 10) + "  " + DisplayText.escaped(report.source) + "\n"
         for problem in report.problems {
             text +=
                 String(repeating: " ", count: 54)
-                + "\(problem.severity.rawValue) \(problem.code.rawValue): \(problem.message)\n"
+                + "\(problem.severity.rawValue) \(problem.code.rawValue): \(DisplayText.escaped(problem.message))\n"
         }
         return text
     }

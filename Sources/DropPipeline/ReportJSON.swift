@@ -102,6 +102,22 @@ enum JSONText {
 
     static func line(_ value: some Encodable) -> String {
         guard let data = try? encoder(pretty: false).encode(value) else { return "{}" }
-        return String(decoding: data, as: UTF8.self)
+        return escapingC1(String(decoding: data, as: UTF8.self))
+    }
+
+    /// The encoder escapes C0 controls but passes DEL, C1 controls and the bidirectional overrides through, which
+    /// a terminal showing the JSON would obey: they become `\u` escapes, the same JSON value.
+    static func escapingC1(_ json: String) -> String {
+        guard json.unicodeScalars.contains(where: DisplayText.needsEscape) else { return json }
+        var result = ""
+        for scalar in json.unicodeScalars {
+            if DisplayText.needsEscape(scalar) {
+                let hex = String(scalar.value, radix: 16)
+                result += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 }

@@ -1,5 +1,9 @@
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// The formats a report can be written in.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case table, json, jsonl, csv, junit
@@ -7,30 +11,44 @@ public enum ReportFormat: String, Sendable, CaseIterable {
 
 /// Writes text to standard output or a file, buffered.
 ///
+/// The first write that fails (`ENOSPC`, `EIO`, a closed pipe, `/dev/full`) is kept as ``failure``, later
+/// writes are dropped, and ``close()`` (or ``check()``) throws it, naming the file: a report never ends short
+/// without an error.
+///
 /// `@unchecked Sendable`: used from one thread at a time (the consumer of the pipeline).
 public final class TextOutput: @unchecked Sendable {
     private let handle: FileHandle
     private let closes: Bool
+    private let name: String
     private var buffer = Data()
+    /// The first write that failed.
+    public private(set) var failure: PipelineError?
 
     /// Standard output.
-    public static func standardOutput() -> TextOutput { TextOutput(handle: .standardOutput, closes: false) }
-
-    /// A new file at `path` (replaced if it exists).
-    public static func file(_ path: String) throws(PipelineError) -> TextOutput {
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-            let handle = FileHandle(forWritingAtPath: path)
-        else { throw PipelineError(.output, "cannot write the report to \(path)") }
-        return TextOutput(handle: handle, closes: true)
+    public static func standardOutput() -> TextOutput {
+        TextOutput(handle: .standardOutput, closes: false, name: "standard output")
     }
 
-    init(handle: FileHandle, closes: Bool) {
+    /// A new file at `path` (emptied if it exists). Opened in place, never replaced by a rename, so that a
+    /// device (`/dev/stdout`, `/dev/full`) stays what it is.
+    public static func file(_ path: String) throws(PipelineError) -> TextOutput {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw PipelineError(.output, "cannot write the report to \(path): \(String(cString: strerror(errno)))")
+        }
+        return TextOutput(
+            handle: FileHandle(fileDescriptor: descriptor, closeOnDealloc: true), closes: true, name: path)
+    }
+
+    init(handle: FileHandle, closes: Bool, name: String) {
         self.handle = handle
         self.closes = closes
+        self.name = name
     }
 
     /// Appends text.
     public func write(_ text: String) {
+        guard failure == nil else { return }
         buffer.append(contentsOf: Array(text.utf8))
         if buffer.count >= 64 * 1024 { flush() }
     }
@@ -38,14 +56,44 @@ public final class TextOutput: @unchecked Sendable {
     /// Writes what is buffered.
     public func flush() {
         guard !buffer.isEmpty else { return }
-        try? handle.write(contentsOf: buffer)
-        buffer.removeAll(keepingCapacity: true)
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard failure == nil else { return }
+        var written = 0
+        while written < buffer.count {
+            let count = buffer[written...].withUnsafeBytes {
+                Glibc.write(handle.fileDescriptor, $0.baseAddress, $0.count)
+            }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else {
+                failure = PipelineError(
+                    .output, "cannot write to \(name): \(String(cString: strerror(count < 0 ? errno : EIO)))")
+                return
+            }
+            written += count
+        }
     }
 
-    /// Flushes and closes a file (standard output stays open).
-    public func close() {
+    /// Records a failure of a part of the output written elsewhere first (a spool), unless one is recorded.
+    func fail(_ error: PipelineError) {
+        if failure == nil { failure = error }
+    }
+
+    /// Flushes and throws the first failure, if any.
+    public func check() throws(PipelineError) {
         flush()
-        if closes { try? handle.close() }
+        if let failure { throw failure }
+    }
+
+    /// Flushes, syncs and closes a file (standard output stays open); throws the first failure, if any.
+    public func close() throws(PipelineError) {
+        flush()
+        if closes {
+            if failure == nil, fsync(handle.fileDescriptor) != 0, errno != EINVAL, errno != EROFS {
+                failure = PipelineError(.output, "cannot write to \(name): \(String(cString: strerror(errno)))")
+            }
+            try? handle.close()
+        }
+        if let failure { throw failure }
     }
 }
 
@@ -109,9 +157,12 @@ public final class ReportWriter {
         output.flush()
     }
 
-    /// Flushes and closes the output.
-    public func close() {
-        output.close()
+    /// Whether the output could not be written: the reader can stop at once.
+    public var hasFailed: Bool { output.failure != nil }
+
+    /// Flushes and closes the output; throws when a write failed (the report is incomplete).
+    public func close() throws(PipelineError) {
+        try output.close()
     }
 }
 
@@ -132,12 +183,22 @@ final class Spool {
 
     deinit { try? handle.close() }
 
+    /// Set when a write to the spool failed: the document would miss items.
+    private(set) var failed = false
+
     func append(_ text: String) {
         isEmpty = false
-        try? handle.write(contentsOf: Data(text.utf8))
+        do {
+            try handle.write(contentsOf: Data(text.utf8))
+        } catch {
+            failed = true
+        }
     }
 
     func copy(to output: TextOutput) {
+        if failed {
+            output.fail(PipelineError(.output, "cannot write the report's temporary file (the disk is full?)"))
+        }
         try? handle.seek(toOffset: 0)
         while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
             output.write(String(decoding: chunk, as: UTF8.self))

@@ -122,7 +122,7 @@ public struct VerifyReport: Sendable, Hashable {
             ? "" : DiffReport.pad("STATE", 11) + DiffReport.pad("ID", 30) + DiffReport.pad("EXPECTED", 42) + "FOUND\n"
         for row in shown {
             text +=
-                DiffReport.pad(row.state.rawValue, 11) + DiffReport.pad(row.id, 30)
+                DiffReport.pad(row.state.rawValue, 11) + DiffReport.pad(DisplayText.escaped(row.id), 30)
                 + DiffReport.pad(row.expectedThumbprint ?? "-", 42) + (row.actualThumbprint ?? "-") + "\n"
         }
         return text + (text.isEmpty ? "" : "\n") + summaryText + "\n"
@@ -133,25 +133,16 @@ public struct VerifyReport: Sendable, Hashable {
     /// never reached the upload (`invalid`, `skipped`, `unmatched`, `missing-pfx`) name certificates the run did not
     /// move, and why; they are the run's report, not expectations.
     public static func expectations(manifestPath: String) throws(PipelineError) -> [VerifyExpectation] {
-        guard let data = FileManager.default.contents(atPath: manifestPath) else {
-            throw PipelineError(.input, "cannot read the manifest \(manifestPath)")
-        }
         var done: [String: ManifestEntry] = [:]
         var tried: [String: ManifestEntry] = [:]
-        var entries = 0
-        let decoder = JSONDecoder()
-        for line in data.split(separator: UInt8(ascii: "\n")) {
-            guard let entry = try? decoder.decode(ManifestEntry.self, from: Data(line)) else { continue }
-            entries += 1
-            guard let id = entry.id?.lowercased() else { continue }
+        // Streamed, with the manifest reader's rules: a CSV manifest is refused, a line cut short passed over.
+        try ManifestWriter.entries(path: manifestPath) { entry in
+            guard let id = entry.id?.lowercased() else { return }
             switch entry.action {
             case .created, .updated, .unchanged: done[id] = entry
             case .conflict, .failed: tried[id] = entry
             default: break
             }
-        }
-        guard entries > 0 || data.isEmpty else {
-            throw PipelineError(.input, "\(manifestPath) is not a JSON Lines manifest (a CSV manifest cannot be read)")
         }
         return tried.merging(done) { _, success in success }.values
             .map { VerifyExpectation(id: $0.id ?? "", thumbprint: $0.thumbprint, origin: $0.source) }

@@ -40,7 +40,7 @@ struct DiffCommand: AsyncParsableCommand {
         let report = DiffReport(source: try listings.0.get(), target: try listings.1.get())
         let output = TextOutput.standardOutput()
         output.write(report.render(json: format == .json, all: all))
-        output.flush()
+        try output.check()
         throw ExitCode(report.exitStatus)
     }
 

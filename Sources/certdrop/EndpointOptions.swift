@@ -96,9 +96,8 @@ struct ClientOptions: ParsableArguments {
     var allowInsecureKeyFile = false
 
     mutating func validate() throws {
-        guard timeout > 0, maxAttempts >= 1 else {
-            throw ValidationError("--timeout and --max-attempts must be positive")
-        }
+        try NumericBounds.check(timeout, NumericBounds.timeoutSeconds, "--timeout", unit: "seconds")
+        try NumericBounds.check(maxAttempts, NumericBounds.maxAttempts, "--max-attempts")
     }
 
     var retryPolicy: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, requestTimeout: timeout) }

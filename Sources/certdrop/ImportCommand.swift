@@ -19,7 +19,7 @@ struct ImportOptionGroup: ParsableArguments {
     var reencrypt: PKCS12Encryption?
 
     mutating func validate() throws {
-        guard (1...256).contains(concurrency) else { throw ValidationError("--concurrency takes 1 to 256") }
+        try NumericBounds.check(concurrency, NumericBounds.concurrency, "--concurrency")
     }
 
     var options: ImportOptions {
@@ -35,7 +35,8 @@ struct ImportCommand: AsyncParsableCommand {
         discussion: """
             Without --service the embedded local service is the target (its store under .certdrop/ or \
             $CERTDROP_HOME). Exit status: 0 when every valid item ended created, updated or unchanged; 1 when an \
-            item is invalid, a conflict or failed; 2 for usage or I/O errors.
+            item is invalid, a conflict or failed; 2 for usage or I/O errors (a manifest that cannot take a line \
+            stops the run at once).
             """
     )
 
@@ -60,6 +61,13 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(help: "No progress display.")
     var quiet = false
 
+    func validate() throws {
+        // As with migrate: a CSV manifest cannot be resumed (its quoting does not give the source names back).
+        if resume != nil, manifestFormat == .csv {
+            throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
+        }
+    }
+
     func run() async throws {
         let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
         let settled = try resume.map { try ManifestWriter.settledSources(path: $0) } ?? []
@@ -80,7 +88,13 @@ struct ImportCommand: AsyncParsableCommand {
         let summary = await run.run()
         progress.stop()
         await connection.close()
-        print("\(summary.text)\ninto \(connection.label)\nmanifest: \(writer.path)")
+        // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
+        try writer.close()
+        let stdout = TextOutput.standardOutput()
+        stdout.write(
+            "\(summary.text)\ninto \(DisplayText.escaped(connection.label))\nmanifest: \(DisplayText.escaped(writer.path))\n"
+        )
+        try stdout.check()
         throw ExitCode(summary.exitStatus)
     }
 
@@ -127,6 +141,7 @@ struct PlanCommand: AsyncParsableCommand {
         }
         await connection.close()
         printer.finish(counts)
+        try output.check()
         let failing = (counts[.invalid] ?? 0) + (counts[.conflict] ?? 0)
         throw ExitCode(failing > 0 ? 1 : 0)
     }

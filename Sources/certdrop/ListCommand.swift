@@ -32,6 +32,6 @@ struct ListCommand: AsyncParsableCommand {
         await connection.close()
         let output = TextOutput.standardOutput()
         output.write(RecordFormat.render(records, json: format == .json))
-        output.flush()
+        try output.check()
     }
 }

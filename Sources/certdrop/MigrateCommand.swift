@@ -77,7 +77,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let counters = ImportCounters()
         let progress = ImportProgress(
             style: ImportProgress.defaultStyle(quiet: quiet), counters: counters, retries: { target.retryCount })
-        let printer = MigrationPrinter(format: format, output: .standardOutput(), everyLine: dryRun)
+        let stdout = TextOutput.standardOutput()
+        let printer = MigrationPrinter(format: format, output: stdout, everyLine: dryRun)
         let run = MigrationRun(
             source: source, target: target, reader: drop.validation.reader, inspector: drop.validation.inspector,
             options: MigrationOptions(upload: upload.options, includeUnmatched: includeUnmatched, dryRun: dryRun),
@@ -96,7 +97,10 @@ struct MigrateCommand: AsyncParsableCommand {
         case .failure(let error):
             throw PipelineError(.input, error.message)
         case .success(let summary):
+            // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
+            try writer.close()
             printer.finish(summary, manifest: dryRun ? nil : writer.path)
+            try stdout.check()
             throw ExitCode(summary.exitStatus)
         }
     }

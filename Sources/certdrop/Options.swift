@@ -47,8 +47,8 @@ struct CheckOptions: ParsableArguments {
     var idTemplate = "{stem}"
 
     mutating func validate() throws {
-        guard minDays >= 0 else { throw ValidationError("--min-days must be 0 or more") }
-        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be 1 or more") }
+        try NumericBounds.check(minDays, NumericBounds.minDays, "--min-days", unit: "days")
+        try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
         do {
             _ = try IDTemplate(idTemplate)
         } catch {
@@ -97,19 +97,24 @@ struct ArchiveOptions: ParsableArguments {
     @Option(name: .customLong("max-depth"), help: "How deep archives inside archives are opened (default 4).")
     var maxDepth = 4
 
+    @Flag(
+        name: .customLong("follow-symlinks"),
+        help: "Follow symbolic links inside a drop, never out of the paths given (default: report them, unread).")
+    var followSymlinks = false
+
     mutating func validate() throws {
-        guard maxEntryBytes > 0, maxArchiveBytes > 0, maxEntries > 0, maxDepth > 0 else {
-            throw ValidationError("archive limits must be 1 or more")
-        }
+        try NumericBounds.check(maxEntryBytes, NumericBounds.maxEntryBytes, "--max-entry-bytes", unit: "bytes")
+        try NumericBounds.check(maxArchiveBytes, NumericBounds.maxArchiveBytes, "--max-archive-bytes", unit: "bytes")
+        try NumericBounds.check(maxEntries, NumericBounds.maxEntries, "--max-entries")
+        try NumericBounds.check(maxDepth, NumericBounds.maxDepth, "--max-depth", unit: "levels")
     }
 
     func unpacker(passwords: PasswordBook) throws -> ArchiveUnpacker {
         var archivePasswords: [SecretBytes] = []
         if let archivePasswordFile {
-            guard let data = FileManager.default.contents(atPath: archivePasswordFile) else {
-                throw PipelineError(.passwordSource, "cannot read the archive password file \(archivePasswordFile)")
-            }
-            archivePasswords.append(PasswordBook.firstLine(of: data))
+            archivePasswords.append(
+                try PasswordBook.readPasswordFile(
+                    archivePasswordFile, flag: "--archive-password-file", code: .passwordSource))
         }
         let limits = ArchiveLimits(
             maxEntryBytes: maxEntryBytes, maxTotalBytes: maxArchiveBytes, maxEntries: maxEntries, maxDepth: maxDepth)

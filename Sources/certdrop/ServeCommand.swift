@@ -103,20 +103,14 @@ struct ServeCommand: AsyncParsableCommand {
     var faults: FaultOptions
 
     func validate() throws {
-        guard (0...65_535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-        guard maxIterations >= 1 else { throw ValidationError("--max-iterations must be 1 or more") }
-        for (name, value) in [("--idle-timeout", idleTimeout), ("--header-timeout", headerTimeout)]
-            + [("--body-timeout", bodyTimeout)]
-        {
-            guard value > 0, value <= 86_400 else {
-                throw ValidationError("\(name) must be a number of seconds above 0 and at most 86400")
-            }
-        }
-        guard maxConnections >= 1 else { throw ValidationError("--max-connections must be 1 or more") }
-        if let pkcs12Workers, !(1...1024).contains(pkcs12Workers) {
-            throw ValidationError("--pkcs12-workers must be from 1 to 1024")
-        }
-        if let pkcs12Queue, pkcs12Queue < 0 { throw ValidationError("--pkcs12-queue must be 0 or more") }
+        try NumericBounds.check(port, NumericBounds.port, "--port")
+        try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
+        try NumericBounds.check(idleTimeout, NumericBounds.serviceTimeoutSeconds, "--idle-timeout", unit: "seconds")
+        try NumericBounds.check(headerTimeout, NumericBounds.serviceTimeoutSeconds, "--header-timeout", unit: "seconds")
+        try NumericBounds.check(bodyTimeout, NumericBounds.serviceTimeoutSeconds, "--body-timeout", unit: "seconds")
+        try NumericBounds.check(maxConnections, NumericBounds.maxConnections, "--max-connections")
+        if let pkcs12Workers { try NumericBounds.check(pkcs12Workers, NumericBounds.pkcs12Workers, "--pkcs12-workers") }
+        if let pkcs12Queue { try NumericBounds.check(pkcs12Queue, NumericBounds.pkcs12Queue, "--pkcs12-queue") }
         guard SQLiteCertificateStore.Durability(rawValue: durability) != nil else {
             throw ValidationError("--durability must be process or power")
         }
@@ -230,6 +224,11 @@ struct FaultOptions: ParsableArguments {
     }
 
     func validate() throws {
-        guard latency >= 0 else { throw ValidationError("--latency must be 0 or more") }
+        try NumericBounds.check(latency, NumericBounds.latencyMilliseconds, "--latency", unit: "milliseconds")
+        try NumericBounds.check(failRate, NumericBounds.probability, "--fail-rate")
+        try NumericBounds.check(dropRate, NumericBounds.probability, "--drop-rate")
+        if let throttle {
+            try NumericBounds.check(throttle, NumericBounds.throttle, "--throttle", unit: "requests per second")
+        }
     }
 }

@@ -54,9 +54,8 @@ struct TargetOptions: ParsableArguments {
     var maxAttempts = 6
 
     mutating func validate() throws {
-        guard timeout > 0, maxAttempts >= 1 else {
-            throw ValidationError("--timeout and --max-attempts must be positive")
-        }
+        try NumericBounds.check(timeout, NumericBounds.timeoutSeconds, "--timeout", unit: "seconds")
+        try NumericBounds.check(maxAttempts, NumericBounds.maxAttempts, "--max-attempts")
         if let apiVersion, !dialect.supports(apiVersion: apiVersion) {
             throw ValidationError("api-version \(apiVersion) is not one of the \(dialect.rawValue) dialect's")
         }

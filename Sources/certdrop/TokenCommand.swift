@@ -53,7 +53,7 @@ struct TokenCommand: ParsableCommand {
 
     func validate() throws {
         guard expiry == nil || ttl == nil else { throw ValidationError("give --expiry or --ttl, not both") }
-        if let ttl, ttl <= 0 { throw ValidationError("--ttl must be a positive number of seconds") }
+        if let ttl { try NumericBounds.check(ttl, NumericBounds.ttlSeconds, "--ttl", unit: "seconds") }
         if let expiry, WireDate.date(from: expiry) == nil {
             throw ValidationError("--expiry must be an ISO-8601 date, such as 2026-12-01T10:00:00Z")
         }

@@ -31,9 +31,15 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         let run = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
         let writer = try ReportWriter(format: output.format, output: try output.textOutput(), failOn: failOn)
-        let summary = run.validation.run { writer.write($0) }
+        // A report that cannot be written stops the run: nothing more is read.
+        let stop = StopSignal()
+        let summary = run.validation.run(until: { stop.isSet }) { report in
+            writer.write(report)
+            if writer.hasFailed { stop.set() }
+        }
         writer.finish(summary)
-        writer.close()
+        // A report that could not be written whole is an I/O error (exit 2).
+        try writer.close()
         throw ExitCode(summary.exitStatus(failOn: failOn))
     }
 }
@@ -65,7 +71,7 @@ struct InspectCommand: ParsableCommand {
             if let writer { writer.write(report) } else { stdout.write(InspectFormat.dump(report)) }
         }
         writer?.finish(summary)
-        stdout.flush()
+        try stdout.check()
         throw ExitCode(summary.exitStatus(failOn: .error))
     }
 }

@@ -77,7 +77,7 @@ struct VerifyCommand: AsyncParsableCommand {
         await close()
         let output = TextOutput.standardOutput()
         output.write(report.render(json: format == .json, all: all))
-        output.flush()
+        try output.check()
         throw ExitCode(report.exitStatus)
     }
 

@@ -16,7 +16,7 @@ import Testing
         let writer = try ReportWriter(format: format, output: try TextOutput.file(path), failOn: failOn)
         for report in reports { writer.write(report) }
         writer.finish(summary)
-        writer.close()
+        try writer.close()
         return try String(contentsOfFile: path, encoding: .utf8)
     }
 

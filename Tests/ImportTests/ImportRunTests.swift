@@ -220,6 +220,28 @@ func manifestEntries(_ path: String) throws -> [ManifestEntry] {
         await service.stop()
     }
 
+    @Test func aManifestThatCannotBeWrittenStopsTheRunAtOnce() async throws {
+        let drop = Fixtures.drop(count: 12)
+        let service = try await TestService.start()
+        let client = try service.client(concurrency: 2)
+        let book = try PasswordSources(mapFile: drop.appendingPathComponent("passwords.json").path).load(
+            environment: [:], standardInput: { nil })
+        let manifest = try ManifestWriter(path: "/dev/full")
+        let run = ImportRun(
+            reader: DropReader(paths: [drop.path], unpacker: nil),
+            inspector: Inspector(policy: ValidationPolicy(), passwords: book),
+            uploader: Uploader(client: client, onExisting: .fail), options: ImportOptions(concurrency: 2),
+            manifest: manifest)
+        let summary = await run.run()
+        #expect(manifest.failure?.message.contains("/dev/full") == true)
+        #expect(throws: PipelineError.self) { try manifest.close() }
+        // Nothing new starts once a line is lost: at most the uploads already in flight (the concurrency) ran.
+        #expect(try await client.list().count <= 2)
+        #expect(summary.total == 0)
+        await client.shutdown()
+        await service.stop()
+    }
+
     @Test func unreachableServiceFailsEachItemClearly() async throws {
         let drop = Fixtures.drop(count: 2)
         let client = try CertificateServiceClient(

@@ -212,7 +212,7 @@ import Testing
         line("f.pfx", nil, "FF", .unmatched)
         line("g.pfx", "g", "GG", .created)
         line("g2.pfx", "g", "G2", .invalid)  // a duplicate id, not uploaded
-        writer.finish(ImportSummary())
+        try writer.finish(ImportSummary())
         let expected = try VerifyReport.expectations(manifestPath: path)
         #expect(expected.map { "\($0.id) \($0.thumbprint ?? "-")" } == ["a AA", "b BB", "c CC", "g GG"])
         let report = VerifyReport(
@@ -240,5 +240,24 @@ import Testing
         #expect(try MigrationRun.settledSources(path: path) == ["y.pfx", "/certificates/k"])
         line("x.pfx", "one", .created)
         #expect(try MigrationRun.settledSources(path: path) == ["x.pfx", "y.pfx", "/certificates/k"])
+    }
+}
+
+@Suite struct MigrationProfileCapTests {
+    @Test(arguments: [(0, true), (1, false)])
+    func aProfileIsCappedByTheBytesRead(extra: Int, fits: Bool) throws {
+        let folder = Fixtures.temporaryFolder("profile")
+        let path = folder.appendingPathComponent("p.json").path
+        let body = "{}" + String(repeating: " ", count: MigrationProfile.maxBytes - 2 + extra)
+        try Data(body.utf8).write(to: URL(fileURLWithPath: path))
+        if fits {
+            _ = try MigrationProfile.load(path: path)
+        } else {
+            #expect(throws: PipelineError.self) { try MigrationProfile.load(path: path) }
+        }
+    }
+
+    @Test func aDeviceIsNoProfile() {
+        #expect(throws: PipelineError.self) { try MigrationProfile.load(path: "/dev/zero") }
     }
 }
