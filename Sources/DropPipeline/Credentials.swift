@@ -36,10 +36,15 @@ public struct CredentialError: Error, Sendable, Hashable, CustomStringConvertibl
 public struct TokenFileCredential: CredentialProvider {
     private let value: String
 
-    /// Reads the first line of `path`. `scheme` is `SharedAccessSignature` or `Bearer`.
+    /// Reads the first line of `path` (at most ``SecretFile/maximumSize`` bytes, counted as read; a regular file
+    /// or a pipe). `scheme` is `SharedAccessSignature` or `Bearer`.
     public init(path: String, scheme: String) throws(PipelineError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError(.passwordSource, "cannot read the token file \(path)")
+        let data: [UInt8]
+        do {
+            // Tokens expire; unlike a key file, one readable by others is not refused.
+            data = try SecretFile.read(path: path, what: "token file", allowInsecure: true)
+        } catch {
+            throw PipelineError(error)
         }
         let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let token = line.trimmingCharacters(in: .whitespaces)

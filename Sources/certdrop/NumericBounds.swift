@@ -13,6 +13,12 @@ enum NumericBounds {
     static let minDays: ClosedRange<Int> = 0...36_500
     /// `--max-iterations` (validate, import, serve…): what OpenSSL's iteration count can hold.
     static let maxIterations: ClosedRange<Int> = 1...Int(Int32.max)
+    /// `--max-certificates`: a file's certificates are held in memory together.
+    static let maxCertificates: ClosedRange<Int> = 1...1_000_000
+    /// `--max-bags`.
+    static let maxBags: ClosedRange<Int> = 1...10_000_000
+    /// `--max-derivations`: at least the MAC and one key.
+    static let maxDerivations: ClosedRange<Int> = 2...100_000
     /// `--max-entry-bytes`: an entry is held in memory, so at most 1 GiB.
     static let maxEntryBytes: ClosedRange<Int> = 1...(1 << 30)
     /// `--max-archive-bytes`: at most 64 GiB.

@@ -43,12 +43,26 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .customLong("max-iterations"), help: "Refuse key derivations with more iterations than this.")
     var maxIterations = 1_000_000
 
+    @Option(name: .customLong("max-certificates"), help: "Refuse PKCS#12 and PEM files with more certificates.")
+    var maxCertificates = PKCS12Options.defaultMaxCertificates
+
+    @Option(name: .customLong("max-bags"), help: "Refuse PKCS#12 files with more safe bags.")
+    var maxBags = PKCS12Options.defaultMaxBags
+
+    @Option(
+        name: .customLong("max-derivations"),
+        help: "Refuse files whose opening takes more key derivations, over every candidate password.")
+    var maxDerivations = PKCS12Options.defaultMaxDerivations
+
     @Option(name: .customLong("id-template"), help: "How ids are made: {stem}, {thumbprint}, {thumbprint8}, {cn}.")
     var idTemplate = "{stem}"
 
     mutating func validate() throws {
         try NumericBounds.check(minDays, NumericBounds.minDays, "--min-days", unit: "days")
         try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
+        try NumericBounds.check(maxCertificates, NumericBounds.maxCertificates, "--max-certificates")
+        try NumericBounds.check(maxBags, NumericBounds.maxBags, "--max-bags")
+        try NumericBounds.check(maxDerivations, NumericBounds.maxDerivations, "--max-derivations")
         do {
             _ = try IDTemplate(idTemplate)
         } catch {
@@ -59,7 +73,10 @@ struct CheckOptions: ParsableArguments {
     func policy() throws -> ValidationPolicy {
         ValidationPolicy(
             minDays: minDays, denySelfSigned: denySelfSigned, strict: strict,
-            pkcs12: PKCS12Options(maxIterations: maxIterations), idTemplate: try IDTemplate(idTemplate))
+            pkcs12: PKCS12Options(
+                maxIterations: maxIterations, maxBags: maxBags, maxCertificates: maxCertificates,
+                maxDerivations: maxDerivations),
+            idTemplate: try IDTemplate(idTemplate))
     }
 }
 

@@ -38,6 +38,17 @@ import Testing
         ["serve", "--latency", "-1"],
         ["serve", "--latency", "600001"],
         ["serve", "--max-iterations", "0"],
+        ["serve", "--idle-timeout", "0"],
+        ["serve", "--header-timeout", "inf"],
+        ["serve", "--body-timeout", "86401"],
+        ["serve", "--max-connections", "0"],
+        ["serve", "--pkcs12-workers", "1025"],
+        ["serve", "--pkcs12-queue", "-1"],
+        ["validate", ".", "--max-certificates", "0"],
+        ["validate", ".", "--max-certificates", "1000001"],
+        ["validate", ".", "--max-bags", "0"],
+        ["validate", ".", "--max-derivations", "1"],
+        ["validate", ".", "--max-derivations", "100001"],
         ["token", "--ttl", "0"],
         ["token", "--ttl", "315360001"],
     ])
@@ -51,7 +62,8 @@ import Testing
     @Test(arguments: [
         ["--min-days", "36500"], ["--min-days", "0"], ["--max-iterations", "2147483647"], ["--max-iterations", "1"],
         ["--max-entry-bytes", "1073741824"], ["--max-entry-bytes", "1"], ["--max-depth", "16"], ["--max-entries", "1"],
-        ["--max-archive-bytes", "68719476736"],
+        ["--max-archive-bytes", "68719476736"], ["--max-certificates", "1"], ["--max-certificates", "1000000"],
+        ["--max-bags", "1"], ["--max-derivations", "2"], ["--max-derivations", "100000"],
     ])
     func numericOptionsAtTheirEdgesAreAccepted(arguments: [String]) {
         let folder = Fixtures.temporaryFolder("edges")
