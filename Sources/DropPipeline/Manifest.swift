@@ -312,11 +312,14 @@ public final class ManifestWriter: @unchecked Sendable {
             }
             if chunk.isEmpty { break }
             pending += chunk
-            while let newline = pending.firstIndex(of: 0x0A) {
+            // One pass over the chunk, then one removal: linear in the bytes however short the lines.
+            var start = pending.startIndex
+            while let newline = pending[start...].firstIndex(of: 0x0A) {
                 lineNumber += 1
-                handle(pending[..<newline])
-                pending.removeSubrange(...newline)
+                handle(pending[start..<newline])
+                start = newline + 1
             }
+            pending.removeSubrange(..<start)
             guard pending.count <= maxLineBytes else {
                 throw PipelineError(
                     .input, "the manifest \(path) has a line over \(maxLineBytes) bytes (line \(lineNumber + 1))")
