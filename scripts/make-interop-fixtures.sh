@@ -3,7 +3,8 @@
 #
 # Generates an interoperability set: PKCS#12 files written by every PKCS#12 writer this machine has, each
 # with its default settings and a few variants, and the facts the `openssl` CLI (OpenSSL 3.x) reads from
-# each. It installs nothing (scripts/install-interop-writers.sh does). Writers:
+# each. It installs nothing (scripts/install-interop-writers.sh does). The helpers it shares with
+# make-pkcs12-fixtures.sh (OUTDIR staging, pwfile, the CAs) are in scripts/lib/fixture-pki.sh. Writers:
 #   openssl        the openssl CLI: defaults, -legacy, -nomac, -certpbe NONE, -iter 1, -macalg sha512
 #   gnutls         GnuTLS certtool --to-p12 (one encrypted safe per certificate, 600,000 iterations)
 #   nss            NSS pk12util -o from an NSS database (BER, 600,000 iterations)
@@ -40,40 +41,17 @@
 # batch mode) or a path argument (the Java, Go and Python writers). The empty password's file holds a single
 # "\n" for openssl (which strips it and fails on a zero-byte file); the Python writer gets a zero-byte one.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib/fixture-pki.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/fixture-pki.sh"
 
-usage() { echo "usage: $0 OUTDIR" >&2; exit 2; }
-die() { echo "$0: $*" >&2; exit 1; }
 [ $# -eq 1 ] || usage
-OUT=$1
-[ -n "$OUT" ] || usage
+[ -n "$1" ] || usage
 HERE=$(cd "$(dirname "$0")" && pwd)
+require_openssl3 "needed to read RC2-40 files"
 
-command -v openssl >/dev/null || die "openssl not found"
-command -v python3 >/dev/null || die "python3 not found"
-case "$(openssl version)" in
-    "OpenSSL 3."*) ;;
-    *) die "need OpenSSL 3.x, found: $(openssl version)" ;;
-esac
-openssl list -providers -provider legacy -provider default >/dev/null 2>&1 \
-    || die "the OpenSSL legacy provider cannot be loaded (needed to read RC2-40 files)"
-
-OUT=${OUT%/}
-case "$OUT" in
-    "" | . | .. | "$HOME") die "refusing to use '$1' as OUTDIR" ;;
-esac
-if [ -e "$OUT" ] || [ -L "$OUT" ]; then
-    [ -d "$OUT" ] && [ ! -L "$OUT" ] || die "'$OUT' exists and is not a directory"
-    if [ -n "$(ls -A -- "$OUT")" ] && [ ! -f "$OUT/interop.tsv" ]; then
-        die "'$OUT' is not empty and has no interop.tsv; refusing to wipe it"
-    fi
-fi
-FINAL=$OUT
-mkdir -p -- "$(dirname -- "$FINAL")"
-T=$(mktemp -d "${TMPDIR:-/tmp}/certdrop-interop.XXXXXX")
-OUT=$(mktemp -d "$(dirname -- "$FINAL")/.$(basename -- "$FINAL").new.XXXXXX")
-trap 'rm -rf -- "$T" "$OUT"' EXIT
-chmod 755 "$OUT"
-mkdir -p "$T/pw" "$T/leaf" "$T/rows" "$T/facts"
+# Builds in the staging directory $OUT, with the private temp dir $T; publish_outdir moves it to OUTDIR.
+stage_outdir "$1" interop.tsv certdrop-interop
+mkdir -p "$T/leaf" "$T/rows" "$T/facts"
 : >"$T/listed.tsv"
 : >"$T/skipped.tsv"
 : >"$T/failed.tsv"
@@ -88,15 +66,9 @@ q() {
     fi
 }
 ossl() { q openssl "$@"; }
-serial() { printf '0x%s' "$(openssl rand -hex 16)"; }
 
-# pwfile NAME BYTES: writes a password for openssl (the empty one as "\n"); prints the path.
-pwfile() {
-    local f="$T/pw/${1//\//_}"
-    if [ -z "$2" ]; then printf '\n' >"$f"; else printf '%s' "$2" >"$f"; fi
-    printf '%s' "$f"
-}
-# rawpw NAME BYTES: the exact bytes, even when empty; prints the path.
+# rawpw NAME BYTES: the exact bytes, even when empty (the library's pwfile, for openssl, writes the empty
+# password as "\n"); prints the path.
 rawpw() {
     local f="$T/pw/${1//\//_}.raw"
     printf '%s' "$2" >"$f"
@@ -104,62 +76,24 @@ rawpw() {
 }
 
 CFG="$T/openssl.cnf"
-cat >"$CFG" <<'EOF'
-[ req ]
-distinguished_name = req_dn
-string_mask        = utf8only
-prompt             = no
-
-[ req_dn ]
-CN = unused
-
-[ ext_root ]
-basicConstraints       = critical, CA:TRUE
-keyUsage               = critical, keyCertSign, cRLSign
-subjectKeyIdentifier   = hash
-
-[ ext_int ]
-basicConstraints       = critical, CA:TRUE, pathlen:0
-keyUsage               = critical, keyCertSign, cRLSign
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
-
-[ ext_leaf_rsa ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature, keyEncipherment
-extendedKeyUsage       = serverAuth, clientAuth
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
-
-[ ext_leaf_sig ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature
-extendedKeyUsage       = serverAuth, clientAuth
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
-EOF
+write_cnf   # ext_root, ext_int, ext_leaf_rsa (RSA leaves), ext_leaf_sig (EC and Ed25519 leaves)
 
 # ---------------------------------------------------------------- keys and CAs
 # One key per algorithm, shared by the writers (RSA-3072 key generation is slow); a leaf per file.
 K="$T/keys"
 mkdir -p "$K"
-ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/root.key"
-ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/int.key"
-ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$K/rsa2048.key"
-ossl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$K/rsa3072.key"
-ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -pkeyopt ec_param_enc:named_curve -out "$K/p256.key"
-ossl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-384 -pkeyopt ec_param_enc:named_curve -out "$K/p384.key"
+genrsa "$K/root.key" 2048
+genrsa "$K/int.key" 2048
+genrsa "$K/rsa2048.key" 2048
+genrsa "$K/rsa3072.key" 3072
+genec "$K/p256.key" P-256
+genec "$K/p384.key" P-384
 ossl genpkey -algorithm ED25519 -out "$K/ed25519.key"
 for k in rsa2048 rsa3072 p256 p384 ed25519; do
     ossl pkcs8 -topk8 -nocrypt -in "$K/$k.key" -outform DER -out "$K/$k.der"
 done
 
-ossl req -new -x509 -config "$CFG" -key "$K/root.key" -subj "/O=CertDrop Test/CN=CertDrop Interop Root CA" \
-    -days 7300 -sha256 -set_serial "$(serial)" -extensions ext_root -out "$T/root.crt"
-ossl req -new -config "$CFG" -key "$K/int.key" -subj "/CN=CertDrop Interop Intermediate CA" \
-    -CA "$T/root.crt" -CAkey "$K/root.key" \
-    -days 5475 -sha256 -set_serial "$(serial)" -extensions ext_int -out "$T/int.crt"
-cat "$T/int.crt" "$T/root.crt" >"$T/cas.pem"
+make_cas "CertDrop Interop" "$K" "$T/cas.pem"   # $T/root.crt, $T/int.crt
 
 # leaf STEM KEY: a CA-issued leaf for file STEM.p12 with key KEY (rsa2048, rsa3072, p256, p384, ed25519).
 # Writes $T/leaf/STEM.crt and $T/leaf/STEM.chain.pem (leaf, intermediate, root).
@@ -520,21 +454,9 @@ done
 } >"$OUT/interop.tsv"
 cp "$T/skipped.tsv" "$OUT/skipped.tsv"
 cp "$T/failed.tsv" "$OUT/failed.tsv"
-python3 - "$T/listed.tsv" "$OUT/passwords.json" <<'PY'
-import json, sys
-listed = {}
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        name, pw = line.rstrip("\n").split("\t", 1)
-        listed[name] = pw
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    json.dump(listed, f, ensure_ascii=False, indent=2)
-    f.write("\n")
-PY
+write_passwords "$T/listed.tsv" "$OUT/passwords.json"
 
-find "$OUT" -type f -exec chmod 644 {} +
-rm -rf -- "$FINAL"
-mv -- "$OUT" "$FINAL"
+publish_outdir   # files 0644 (openssl writes some 0600), directories 0755
 echo "interop set written to $FINAL ($(($(wc -l <"$FINAL/interop.tsv") - 1)) files," \
     "$(wc -l <"$FINAL/skipped.tsv") writers skipped, $failures failed)" >&2
 [ $failures -eq 0 ] || exit 3

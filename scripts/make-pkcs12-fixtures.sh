@@ -3,7 +3,9 @@
 #
 # Generates the PKCS#12 (.pfx) and PEM fixtures that CertDrop's tests use. Everything is made fresh
 # with the openssl CLI (OpenSSL 3.x; `-legacy` needs the legacy provider), bash, coreutils and the
-# python3 standard library. OUTDIR is wiped and recreated. Outputs:
+# python3 standard library; the helpers it shares with make-interop-fixtures.sh are in
+# scripts/lib/fixture-pki.sh. OUTDIR is replaced only at the end, and only if it is empty or an earlier
+# output of this script (it has a fixtures.tsv); a failed run leaves it as it was. Outputs:
 #   OUTDIR/*.pfx, OUTDIR/sidecar.pfx.password, OUTDIR/bundle/*   the fixtures
 #   OUTDIR/passwords.json   file name -> password (exact UTF-8), plus "*": fallback candidates
 #   OUTDIR/fixtures.tsv     file name <TAB> short description, one line per fixture file
@@ -20,42 +22,17 @@
 # self-signed leaf and every bundle/ certificate have keys of their own, so that no loose key in
 # bundle/ matches a certificate it is not meant to match.
 set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib/fixture-pki.sh
+source "$(dirname -- "${BASH_SOURCE[0]}")/lib/fixture-pki.sh"
 
-usage() { echo "usage: $0 OUTDIR" >&2; exit 2; }
-die() { echo "$0: $*" >&2; exit 1; }
 [ $# -eq 1 ] || usage
-OUT=$1
-[ -n "$OUT" ] || usage
+[ -n "$1" ] || usage
+require_openssl3 "needed for -legacy / RC2-40"
 
-command -v openssl >/dev/null || die "openssl not found"
-command -v python3 >/dev/null || die "python3 not found"
-case "$(openssl version)" in
-    "OpenSSL 3."*) ;;
-    *) die "need OpenSSL 3.x, found: $(openssl version)" ;;
-esac
-openssl list -providers -provider legacy -provider default >/dev/null 2>&1 \
-    || die "the OpenSSL legacy provider cannot be loaded (needed for -legacy / RC2-40)"
-
-# OUTDIR is replaced only at the end, and only if it looks like an earlier output of this script (or is
-# empty). The files are built in a staging directory next to it, so a failed run leaves OUTDIR as it was.
-OUT=${OUT%/}
-case "$OUT" in
-    "" | . | .. | "$HOME") die "refusing to use '$1' as OUTDIR" ;;
-esac
-if [ -e "$OUT" ] || [ -L "$OUT" ]; then
-    [ -d "$OUT" ] && [ ! -L "$OUT" ] || die "'$OUT' exists and is not a directory"
-    if [ -n "$(ls -A -- "$OUT")" ] && [ ! -f "$OUT/fixtures.tsv" ]; then
-        die "'$OUT' is not empty and has no fixtures.tsv; refusing to wipe it"
-    fi
-fi
-FINAL=$OUT
-mkdir -p -- "$(dirname -- "$FINAL")"
-T=$(mktemp -d "${TMPDIR:-/tmp}/certdrop-fx.XXXXXX")
-OUT=$(mktemp -d "$(dirname -- "$FINAL")/.$(basename -- "$FINAL").new.XXXXXX")
-trap 'rm -rf -- "$T" "$OUT"' EXIT
-chmod 755 "$OUT"
+# Builds in the staging directory $OUT, with the private temp dir $T; publish_outdir moves it to OUTDIR.
+stage_outdir "$1" fixtures.tsv certdrop-fx
 mkdir -p "$OUT/bundle"
-mkdir -p "$T/pw" "$T/ca/new"
+mkdir -p "$T/ca/new"
 : >"$T/ca/index.txt"
 openssl rand -hex 16 >"$T/ca/serial"
 : >"$T/listed.tsv"
@@ -70,53 +47,15 @@ ossl() {
     fi
 }
 
-serial() { printf '0x%s' "$(openssl rand -hex 16)"; }
-
-# pwfile NAME BYTES: writes the exact bytes of a password to a private file; prints its path.
-pwfile() {
-    local f="$T/pw/${1//\//_}"
-    if [ -z "$2" ]; then printf '\n' >"$f"; else printf '%s' "$2" >"$f"; fi
-    printf '%s' "$f"
-}
 # listpw NAME PASSWORD: the entry passwords.json gets for NAME.
 listpw() { printf '%s\t%s\n' "$1" "$2" >>"$T/listed.tsv"; }
 # describe NAME TEXT: a line of fixtures.tsv.
 describe() { printf '%s\t%s\n' "$1" "$2" >>"$T/fixtures.tsv"; }
 
+# The shared request and extension sections (ext_root, ext_int, ext_leaf_rsa, ext_leaf_sig), then ours.
 CFG="$T/openssl.cnf"
-cat >"$CFG" <<EOF
-[ req ]
-distinguished_name = req_dn
-string_mask        = utf8only
-prompt             = no
-
-[ req_dn ]
-CN = unused
-
-[ ext_root ]
-basicConstraints       = critical, CA:TRUE
-keyUsage               = critical, keyCertSign, cRLSign
-subjectKeyIdentifier   = hash
-
-[ ext_int ]
-basicConstraints       = critical, CA:TRUE, pathlen:0
-keyUsage               = critical, keyCertSign, cRLSign
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
-
-[ ext_leaf_rsa ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature, keyEncipherment
-extendedKeyUsage       = serverAuth, clientAuth
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
-
-[ ext_leaf_ec ]
-basicConstraints       = critical, CA:FALSE
-keyUsage               = critical, digitalSignature
-extendedKeyUsage       = serverAuth, clientAuth
-subjectKeyIdentifier   = hash
-authorityKeyIdentifier = keyid:always
+write_cnf
+cat >>"$CFG" <<EOF
 
 [ ext_self ]
 basicConstraints       = critical, CA:FALSE
@@ -147,9 +86,6 @@ organizationName  = optional
 commonName        = supplied
 EOF
 
-genrsa() { ossl genpkey -algorithm RSA -pkeyopt "rsa_keygen_bits:$2" -out "$1"; }
-genec() { ossl genpkey -algorithm EC -pkeyopt "ec_paramgen_curve:$2" -pkeyopt ec_param_enc:named_curve -out "$1"; }
-
 # ---------------------------------------------------------------- keys and CAs
 genrsa "$T/root.key" 2048
 genrsa "$T/int.key" 2048
@@ -159,12 +95,7 @@ genrsa "$T/weak.key" 1024
 genec "$T/p256.key" P-256
 genec "$T/p384.key" P-384
 
-ossl req -new -x509 -config "$CFG" -key "$T/root.key" -subj "/O=CertDrop Test/CN=CertDrop Test Root CA" \
-    -days 7300 -sha256 -set_serial "$(serial)" -extensions ext_root -out "$T/root.crt"
-ossl req -new -config "$CFG" -key "$T/int.key" -subj "/CN=CertDrop Test Intermediate CA" \
-    -CA "$T/root.crt" -CAkey "$T/root.key" \
-    -days 5475 -sha256 -set_serial "$(serial)" -extensions ext_int -out "$T/int.crt"
-cat "$T/int.crt" "$T/root.crt" >"$T/chain.pem"
+make_cas "CertDrop Test" "$T" "$T/chain.pem"   # $T/root.crt, $T/int.crt
 
 # leaf OUT.crt KEY NAME [EXTSECT]: CA-issued leaf "CN=NAME.certdrop.test, O=CertDrop Test" with a SAN.
 # Environment knobs: DAYS (default 3650), MD (default sha256), SUBJ (replaces the subject; no SAN then).
@@ -230,11 +161,11 @@ std java-aes java-pw -keypbe AES-256-CBC -certpbe AES-256-CBC -macalg sha256 -it
 describe java-aes.pfx "keytool JDK17 style: AES-256-CBC/PBKDF2-SHA256, 10000 iter, SHA-256 MAC"
 
 # 6-7. EC leaves (signed by the RSA intermediate).
-leaf "$T/ec-p256.crt" "$T/p256.key" ec-p256 ext_leaf_ec
+leaf "$T/ec-p256.crt" "$T/p256.key" ec-p256 ext_leaf_sig
 p12 ec-p256.pfx "$(pwfile ec-p256.pfx ec-pw)" "$T/ec-p256.crt" "$T/p256.key" chain ec-p256
 listpw ec-p256.pfx ec-pw
 describe ec-p256.pfx "EC prime256v1 leaf key + chain, OpenSSL 3 defaults"
-leaf "$T/ec-p384.crt" "$T/p384.key" ec-p384 ext_leaf_ec
+leaf "$T/ec-p384.crt" "$T/p384.key" ec-p384 ext_leaf_sig
 p12 ec-p384.pfx "$(pwfile ec-p384.pfx ec-pw)" "$T/ec-p384.crt" "$T/p384.key" chain ec-p384
 listpw ec-p384.pfx ec-pw
 describe ec-p384.pfx "EC secp384r1 leaf key + chain, OpenSSL 3 defaults"
@@ -365,7 +296,7 @@ describe bundle/leaf.der "bundle/leaf.crt in DER"
 describe bundle/combined.pem "leaf cert + unencrypted key + intermediate + root, one PEM file"
 
 genec "$T/enc.key" P-256
-leaf "$B/encrypted.crt" "$T/enc.key" bundle-encrypted ext_leaf_ec
+leaf "$B/encrypted.crt" "$T/enc.key" bundle-encrypted ext_leaf_sig
 ossl pkcs8 -topk8 -in "$T/enc.key" -v2 aes-256-cbc -v2prf hmacWithSHA256 \
     -passout "file:$(pwfile bundle/encrypted.key pem-pw)" -out "$B/encrypted.key"
 listpw bundle/encrypted.key pem-pw
@@ -373,27 +304,13 @@ describe bundle/encrypted.crt "PEM leaf bundle-encrypted.certdrop.test (EC P-256
 describe bundle/encrypted.key "its key, encrypted PKCS#8 PEM (PBES2 AES-256-CBC, PBKDF2-SHA256), password pem-pw"
 
 genec "$T/orphan.key" P-256
-leaf "$B/orphan.crt" "$T/orphan.key" bundle-orphan ext_leaf_ec
+leaf "$B/orphan.crt" "$T/orphan.key" bundle-orphan ext_leaf_sig
 describe bundle/orphan.crt "PEM leaf bundle-orphan.certdrop.test whose key is nowhere (EC P-256)"
 
 # ---------------------------------------------------------------- passwords.json, fixtures.tsv
-python3 - "$T/listed.tsv" "$OUT/passwords.json" <<'PY'
-import json, sys
-listed = {}
-with open(sys.argv[1], encoding="utf-8") as f:
-    for line in f:
-        name, pw = line.rstrip("\n").split("\t", 1)
-        listed[name] = pw
-listed["*"] = ["candidate-a", "candidate-b"]
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    json.dump(listed, f, ensure_ascii=False, indent=2)
-    f.write("\n")
-PY
+printf '%s\n' candidate-a candidate-b >"$T/candidates"   # the "*" fallback candidates
+write_passwords "$T/listed.tsv" "$OUT/passwords.json" "$T/candidates"
 cp "$T/fixtures.tsv" "$OUT/fixtures.tsv"
 
-# openssl writes the .pfx and key files 0600; these are throwaway test keys, so make all alike.
-find "$OUT" -type d -exec chmod 755 {} +
-find "$OUT" -type f -exec chmod 644 {} +
-rm -rf -- "$FINAL"
-mv -- "$OUT" "$FINAL"
+publish_outdir   # files 0644 (openssl writes some 0600), directories 0755
 echo "fixtures written to $FINAL ($(wc -l <"$FINAL/fixtures.tsv") files)" >&2
