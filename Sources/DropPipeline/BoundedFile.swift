@@ -171,3 +171,16 @@ final class BoundedFile {
         path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
     }
 }
+
+/// Writes all of `bytes` to `descriptor`, retrying short writes and `EINTR`: `nil` when done, else the `errno` of
+/// the failure (`EIO` for a write that took nothing).
+func writeAll(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) -> Int32? {
+    var written = bytes.startIndex
+    while written < bytes.endIndex {
+        let count = bytes[written...].withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+        if count < 0, errno == EINTR { continue }
+        guard count > 0 else { return count < 0 ? errno : EIO }
+        written += count
+    }
+    return nil
+}

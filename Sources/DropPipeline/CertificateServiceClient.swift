@@ -154,7 +154,7 @@ public final class CertificateServiceClient: Sendable {
     }
 
     private static func credentialError(_ error: any Error) -> ClientError {
-        if let error = error as? CredentialError { return ClientError(error.code, error.message) }
+        if let error = error as? ClientError { return error }
         if let error = error as? PipelineError {
             return ClientError("credentials", "cannot get a token: \(error.message)")
         }

@@ -16,22 +16,6 @@ extension CredentialProvider {
     public func renew(rejected header: String) async -> Bool { false }
 }
 
-/// Why a credential could not be had. `code` is stable and goes into manifests.
-public struct CredentialError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// `token-command-timeout`, `token-command-failed` or `token-command-output`.
-    public let code: String
-    /// A human message, free of secrets.
-    public let message: String
-
-    /// Makes an error.
-    public init(_ code: String, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code): \(message)" }
-}
-
 /// A token read from a file once: a shared access signature (with or without its scheme) or a bearer token.
 public struct TokenFileCredential: CredentialProvider {
     private let value: String

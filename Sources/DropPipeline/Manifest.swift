@@ -222,18 +222,9 @@ public final class ManifestWriter: @unchecked Sendable {
     private func append(_ text: String) -> Bool {
         lock.withLock {
             guard recorded == nil else { return false }
-            let bytes = Array(text.utf8)
-            var written = 0
-            while written < bytes.count {
-                let count = bytes[written...].withUnsafeBytes {
-                    Glibc.write(handle.fileDescriptor, $0.baseAddress, $0.count)
-                }
-                if count < 0, errno == EINTR { continue }
-                guard count > 0 else {
-                    recorded = Self.failure(path, count < 0 ? errno : EIO)
-                    return false
-                }
-                written += count
+            if let error = writeAll(Array(text.utf8)[...], to: handle.fileDescriptor) {
+                recorded = Self.failure(path, error)
+                return false
             }
             return true
         }

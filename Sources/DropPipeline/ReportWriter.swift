@@ -20,7 +20,7 @@ public final class TextOutput: @unchecked Sendable {
     private let handle: FileHandle
     private let closes: Bool
     private let name: String
-    private var buffer = Data()
+    private var buffer: [UInt8] = []
     /// The first write that failed.
     public private(set) var failure: PipelineError?
 
@@ -49,7 +49,7 @@ public final class TextOutput: @unchecked Sendable {
     /// Appends text.
     public func write(_ text: String) {
         guard failure == nil else { return }
-        buffer.append(contentsOf: Array(text.utf8))
+        buffer.append(contentsOf: text.utf8)
         if buffer.count >= 64 * 1024 { flush() }
     }
 
@@ -58,18 +58,8 @@ public final class TextOutput: @unchecked Sendable {
         guard !buffer.isEmpty else { return }
         defer { buffer.removeAll(keepingCapacity: true) }
         guard failure == nil else { return }
-        var written = 0
-        while written < buffer.count {
-            let count = buffer[written...].withUnsafeBytes {
-                Glibc.write(handle.fileDescriptor, $0.baseAddress, $0.count)
-            }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else {
-                failure = PipelineError(
-                    .output, "cannot write to \(name): \(String(cString: strerror(count < 0 ? errno : EIO)))")
-                return
-            }
-            written += count
+        if let error = writeAll(buffer[...], to: handle.fileDescriptor) {
+            failure = PipelineError(.output, "cannot write to \(name): \(String(cString: strerror(error)))")
         }
     }
 

@@ -98,12 +98,12 @@ public actor TokenCommandCredential: CredentialProvider {
     }
 
     /// The token in the command's output: one line, its `Bearer ` prefix dropped, visible ASCII only.
-    static func token(in output: [UInt8]) throws(CredentialError) -> String {
+    static func token(in output: [UInt8]) throws(ClientError) -> String {
         var text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("Bearer ") { text = String(text.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        guard !text.isEmpty else { throw CredentialError("token-command-output", "the token command printed nothing") }
+        guard !text.isEmpty else { throw ClientError("token-command-output", "the token command printed nothing") }
         guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw CredentialError(
+            throw ClientError(
                 "token-command-output",
                 "the token command printed more than one token (spaces, several lines or control characters)")
         }
@@ -127,12 +127,12 @@ public actor TokenCommandCredential: CredentialProvider {
 
     /// Runs `/bin/sh -c command` in its own process group with `environment`, stdout to a pipe, stdin and stderr
     /// shared; kills the group when `timeout` passes first. Blocks the calling thread.
-    static func run(command: String, environment: [String: String], timeout: TimeInterval) throws(CredentialError)
+    static func run(command: String, environment: [String: String], timeout: TimeInterval) throws(ClientError)
         -> [UInt8]
     {
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else {
-            throw CredentialError("token-command-failed", "cannot run the token command (no pipe)")
+            throw ClientError("token-command-failed", "cannot run the token command (no pipe)")
         }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
         // Neither end leaks into other children; the child's stdout is a dup, which keeps no close-on-exec.
@@ -160,17 +160,17 @@ public actor TokenCommandCredential: CredentialProvider {
         close(writeEnd)
         defer { close(readEnd) }
         guard spawned == 0 else {
-            throw CredentialError("token-command-failed", "cannot run the token command (error \(spawned))")
+            throw ClientError("token-command-failed", "cannot run the token command (error \(spawned))")
         }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(timeout, 86_400) * 1_000_000_000)
         func left() -> Int { Int((Int64(bitPattern: deadline &- DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
-        func stop(_ error: CredentialError) -> CredentialError {
+        func stop(_ error: ClientError) -> ClientError {
             kill(-pid, SIGKILL)
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             return error
         }
-        let timedOut = CredentialError(
+        let timedOut = ClientError(
             "token-command-timeout",
             "the token command did not finish within \(Int(timeout.rounded(.up))) s; it was killed")
         var output: [UInt8] = []
@@ -182,18 +182,18 @@ public actor TokenCommandCredential: CredentialProvider {
             let ready = poll(&poller, 1, Int32(min(remaining, 1000)))
             if ready < 0 && errno == EINTR || ready == 0 { continue }
             guard ready > 0 else {
-                throw stop(CredentialError("token-command-failed", "cannot read the token command"))
+                throw stop(ClientError("token-command-failed", "cannot read the token command"))
             }
             let count = read(readEnd, &buffer, buffer.count)
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                throw stop(CredentialError("token-command-failed", "cannot read the token command"))
+                throw stop(ClientError("token-command-failed", "cannot read the token command"))
             }
             output += buffer[0..<count]
             guard output.count <= maximumOutput else {
                 throw stop(
-                    CredentialError(
+                    ClientError(
                         "token-command-output", "the token command printed more than \(maximumOutput) bytes"))
             }
         }
@@ -202,17 +202,17 @@ public actor TokenCommandCredential: CredentialProvider {
             let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid { break }
             if reaped < 0 && errno != EINTR {
-                throw CredentialError("token-command-failed", "cannot wait for the token command")
+                throw ClientError("token-command-failed", "cannot wait for the token command")
             }
             guard left() > 0 else { throw stop(timedOut) }
             usleep(5_000)
         }
         if status & 0x7F != 0 {
-            throw CredentialError("token-command-failed", "the token command was killed by signal \(status & 0x7F)")
+            throw ClientError("token-command-failed", "the token command was killed by signal \(status & 0x7F)")
         }
         let exit = (status >> 8) & 0xFF
         guard exit == 0 else {
-            throw CredentialError("token-command-failed", "the token command failed (exit \(exit))")
+            throw ClientError("token-command-failed", "the token command failed (exit \(exit))")
         }
         return output
     }

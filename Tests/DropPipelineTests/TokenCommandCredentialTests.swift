@@ -20,7 +20,7 @@ import Testing
         do {
             _ = try await credential.authorization()
             return nil
-        } catch let error as CredentialError {
+        } catch let error as ClientError {
             return error.code
         } catch {
             return "other: \(error)"
