@@ -35,13 +35,13 @@ public struct ARMAPIVersion: Hashable, Sendable, CustomStringConvertible {
     /// Whether a successful `DELETE` answers `204` (the only status the specification lists) rather than `200`.
     public let deleteAnswersNoContent: Bool
 
-    /// Makes a row.
+    /// Makes a row; its ``specification`` is `stable/NAME/apimcertificates.json` (`preview/…` for a preview).
     public init(
-        _ name: String, specification: String, shape: ResourceShape = .envelope, listsCount: Bool,
-        hasKeyVault: Bool, deleteAnswersNoContent: Bool = false
+        _ name: String, shape: ResourceShape = .envelope, listsCount: Bool, hasKeyVault: Bool,
+        deleteAnswersNoContent: Bool = false
     ) {
         self.name = name
-        self.specification = specification
+        self.specification = (name.hasSuffix("-preview") ? "preview/" : "stable/") + name + "/apimcertificates.json"
         self.shape = shape
         self.listsCount = listsCount
         self.hasKeyVault = hasKeyVault

@@ -25,85 +25,30 @@ public enum Dialect: String, Hashable, Sendable, CaseIterable, Codable {
     /// first, with what each says about the resource's shape.
     ///
     /// Where it came from: `Azure/azure-rest-api-specs`, `specification/apimanagement/resource-manager/`. The list
-    /// is the AutoRest tags of `Microsoft.ApiManagement/readme.md` (and the older `readme.md` one folder up) whose
-    /// input files include `apimcertificates.json`; 2016-07-07, the one tag without it, defines no certificate
-    /// resource. The shape columns were read from each row's `apimcertificates.json` (paths, responses and, up to
-    /// 2018-01-01, the definitions) and from the examples under `examples/` beside it (`ApiManagementListCertificates`,
-    /// `…GetCertificate`, `…GetCertificateWithKeyVault`, `…HeadCertificate`, `…CreateCertificate`,
-    /// `…CreateCertificateWithKeyVault`, `…DeleteCertificate`, `…RefreshCertificate`). The rows from
-    /// 2020-06-01-preview on share one shape; 2020-06-01-preview, 2020-12-01 and 2024-05-01 were read whole, the
-    /// others through their readme tag and example files.
-    public static let armAPIVersions: [ARMAPIVersion] = [
-        ARMAPIVersion(
-            "2016-10-10", specification: "stable/2016-10-10/apimcertificates.json", shape: .flat, listsCount: true,
-            hasKeyVault: false, deleteAnswersNoContent: true),
-        ARMAPIVersion(
-            "2017-03-01", specification: "stable/2017-03-01/apimcertificates.json", listsCount: false,
-            hasKeyVault: false, deleteAnswersNoContent: true),
-        ARMAPIVersion(
-            "2018-01-01", specification: "stable/2018-01-01/apimcertificates.json", listsCount: false,
-            hasKeyVault: false),
-        ARMAPIVersion(
-            "2018-06-01-preview", specification: "preview/2018-06-01-preview/apimcertificates.json",
-            listsCount: false, hasKeyVault: false),
-        ARMAPIVersion(
-            "2019-01-01", specification: "stable/2019-01-01/apimcertificates.json", listsCount: false,
-            hasKeyVault: false),
-        ARMAPIVersion(
-            "2019-12-01-preview", specification: "preview/2019-12-01-preview/apimcertificates.json",
-            listsCount: false, hasKeyVault: false),
-        ARMAPIVersion(
-            "2019-12-01", specification: "stable/2019-12-01/apimcertificates.json", listsCount: false,
-            hasKeyVault: false),
-        ARMAPIVersion(
-            "2020-06-01-preview", specification: "preview/2020-06-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2020-12-01", specification: "stable/2020-12-01/apimcertificates.json", listsCount: true,
-            hasKeyVault: true),
-        ARMAPIVersion(
-            "2021-01-01-preview", specification: "preview/2021-01-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2021-04-01-preview", specification: "preview/2021-04-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2021-08-01", specification: "stable/2021-08-01/apimcertificates.json", listsCount: true,
-            hasKeyVault: true),
-        ARMAPIVersion(
-            "2021-12-01-preview", specification: "preview/2021-12-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2022-04-01-preview", specification: "preview/2022-04-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2022-08-01", specification: "stable/2022-08-01/apimcertificates.json", listsCount: true,
-            hasKeyVault: true),
-        ARMAPIVersion(
-            "2022-09-01-preview", specification: "preview/2022-09-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2023-03-01-preview", specification: "preview/2023-03-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2023-05-01-preview", specification: "preview/2023-05-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2023-09-01-preview", specification: "preview/2023-09-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2024-05-01", specification: "stable/2024-05-01/apimcertificates.json", listsCount: true,
-            hasKeyVault: true),
-        ARMAPIVersion(
-            "2024-06-01-preview", specification: "preview/2024-06-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2024-10-01-preview", specification: "preview/2024-10-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-        ARMAPIVersion(
-            "2025-03-01-preview", specification: "preview/2025-03-01-preview/apimcertificates.json",
-            listsCount: true, hasKeyVault: true),
-    ]
+    /// is the AutoRest tags of `Microsoft.ApiManagement/readme.md` (and of the older `readme.md` one folder up)
+    /// whose input files include `apimcertificates.json` (each row's ``ARMAPIVersion/specification``); 2016-07-07,
+    /// the one tag without it, defines no certificate resource. The shape columns come from the
+    /// `apimcertificates.json` of 2016-10-10, 2017-03-01, 2018-01-01, 2019-01-01, 2020-06-01-preview, 2020-12-01 and
+    /// 2024-05-01 (paths, parameters, responses and, up to 2018-01-01, the definitions) and from the examples beside
+    /// them (`examples/ApiManagement{List,Get,Head,Create,Delete,Refresh}Certificate*.json`); the versions between
+    /// two that were read share their shape. `listsCount` is read for 2016-10-10 to 2018-01-01 (the definitions)
+    /// and 2024-05-01 (the example); no `count` in 2019-12-01 and a `count` from 2020-06-01-preview on are inferred
+    /// (the list examples of 2020-06-01-preview and 2020-12-01 show none, as they show `nextLink` as `""`).
+    public static let armAPIVersions: [ARMAPIVersion] =
+        [
+            ARMAPIVersion(
+                "2016-10-10", shape: .flat, listsCount: true, hasKeyVault: false, deleteAnswersNoContent: true),
+            ARMAPIVersion("2017-03-01", listsCount: false, hasKeyVault: false, deleteAnswersNoContent: true),
+        ]
+        + ["2018-01-01", "2018-06-01-preview", "2019-01-01", "2019-12-01-preview", "2019-12-01"].map {
+            ARMAPIVersion($0, listsCount: false, hasKeyVault: false)
+        }
+        + [
+            "2020-06-01-preview", "2020-12-01", "2021-01-01-preview", "2021-04-01-preview", "2021-08-01",
+            "2021-12-01-preview", "2022-04-01-preview", "2022-08-01", "2022-09-01-preview", "2023-03-01-preview",
+            "2023-05-01-preview", "2023-09-01-preview", "2024-05-01", "2024-06-01-preview", "2024-10-01-preview",
+            "2025-03-01-preview",
+        ].map { ARMAPIVersion($0, listsCount: true, hasKeyVault: true) }
 
     /// The row of ``armAPIVersions`` for `name` (an exact, case-sensitive match), or `nil`.
     public static func armAPIVersion(_ name: String) -> ARMAPIVersion? {

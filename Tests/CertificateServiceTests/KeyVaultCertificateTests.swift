@@ -23,6 +23,14 @@ import Testing
         try decode(ARMCertificateResource.self, response)
     }
 
+    /// Makes a Key Vault certificate of the secret `secret` (and `version`) of the test vault; its resource.
+    static func keyVault(_ client: any TestClientProtocol, _ id: String, secret: String, version: String? = nil)
+        async throws -> ARMCertificateResource
+    {
+        let identifier = KeyVaultFolder.identifier(secret: secret, version: version)
+        return try resource(try await S.putKeyVault(client, id, secret: identifier))
+    }
+
     /// The thumbprint the service reads from a fixture, uploaded under a scratch identifier.
     static func thumbprint(_ client: any TestClientProtocol, _ fixture: String) async throws -> String {
         let scratch = "scratch-" + fixture.replacingOccurrences(of: ".", with: "-")
@@ -47,16 +55,12 @@ import Testing
         let vault = KeyVaultFolder()
         vault.add(secret: "present", version: "v1", fixture: "empty-password.pfx")
         try await Self.service(vault).test { client in
-            let missing = try Self.resource(
-                try await S.putKeyVault(client, "a", secret: KeyVaultFolder.identifier(secret: "absent")))
+            let missing = try await Self.keyVault(client, "a", secret: "absent")
             #expect(missing.properties.keyVaultStatus?.code == "Failed")
             #expect(missing.properties.keyVaultStatus?.message?.contains("was not found") == true)
-            let missingVersion = try Self.resource(
-                try await S.putKeyVault(
-                    client, "b", secret: KeyVaultFolder.identifier(secret: "present", version: "v9")))
+            let missingVersion = try await Self.keyVault(client, "b", secret: "present", version: "v9")
             #expect(missingVersion.properties.keyVaultStatus?.message?.contains("v9.pfx") == true)
-            let found = try Self.resource(
-                try await S.putKeyVault(client, "c", secret: KeyVaultFolder.identifier(secret: "present")))
+            let found = try await Self.keyVault(client, "c", secret: "present")
             #expect(found.properties.keyVaultStatus?.code == "Success")
             let expected1 = try await Self.thumbprint(client, "empty-password.pfx")
             #expect(found.properties.thumbprint == expected1)
@@ -70,14 +74,12 @@ import Testing
         vault.add(secret: "without-file", version: "v1", fixture: "rsa-default.pfx")
         vault.add(secret: "wrong-file", version: "v1", fixture: "rsa-default.pfx", password: "rsa-default-pw2")
         try await Self.service(vault).test { client in
-            let good = try Self.resource(
-                try await S.putKeyVault(client, "a", secret: KeyVaultFolder.identifier(secret: "with-file")))
+            let good = try await Self.keyVault(client, "a", secret: "with-file")
             #expect(good.properties.keyVaultStatus?.code == "Success")
             let expected2 = try await Self.thumbprint(client, "rsa-default.pfx")
             #expect(good.properties.thumbprint == expected2)
             for secret in ["without-file", "wrong-file"] {
-                let bad = try Self.resource(
-                    try await S.putKeyVault(client, "b-\(secret)", secret: KeyVaultFolder.identifier(secret: secret)))
+                let bad = try await Self.keyVault(client, "b-\(secret)", secret: secret)
                 #expect(bad.properties.keyVaultStatus?.code == "Failed")
                 let message = bad.properties.keyVaultStatus?.message ?? ""
                 #expect(message.contains("password"))
@@ -91,12 +93,10 @@ import Testing
         vault.add(secret: "shared", version: "v1", fixture: "empty-password.pfx", mode: 0o644)
         vault.add(secret: "private", version: "v1", fixture: "empty-password.pfx", mode: 0o600)
         try await Self.service(vault).test { client in
-            let shared = try Self.resource(
-                try await S.putKeyVault(client, "a", secret: KeyVaultFolder.identifier(secret: "shared")))
+            let shared = try await Self.keyVault(client, "a", secret: "shared")
             #expect(shared.properties.keyVaultStatus?.code == "Failed")
             #expect(shared.properties.keyVaultStatus?.message?.contains("chmod 600") == true)
-            let owned = try Self.resource(
-                try await S.putKeyVault(client, "b", secret: KeyVaultFolder.identifier(secret: "private")))
+            let owned = try await Self.keyVault(client, "b", secret: "private")
             #expect(owned.properties.keyVaultStatus?.code == "Success")
         }
     }
@@ -135,8 +135,7 @@ import Testing
         let vault = KeyVaultFolder()
         vault.add(secret: "going", version: "v1", fixture: "empty-password.pfx")
         try await Self.service(vault).test { client in
-            let created = try Self.resource(
-                try await S.putKeyVault(client, "kv", secret: KeyVaultFolder.identifier(secret: "going")))
+            let created = try await Self.keyVault(client, "kv", secret: "going")
             try FileManager.default.removeItem(at: vault.root.appendingPathComponent("kv-test/going/v1.pfx"))
             let refreshed = try await Self.arm.send(client, .post, S.path("kv/refreshSecret"))
             #expect(refreshed.status == .ok)

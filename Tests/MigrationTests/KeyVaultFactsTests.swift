@@ -43,98 +43,93 @@ import Testing
         return VerifyReport(expectations: expected, target: try await target.inventory(), passedOver: passedOver)
     }
 
-    static func emptyDrop() throws -> (folder: String, map: String) {
-        (Fixtures.temporaryFolder("drop").path, try passwordMap(["*": ["drop-pw"]]))
-    }
-
-    @Test func theSourceShowsTheFactsOfItsVault() async throws {
-        let (a, b) = try await Self.instances(source: "empty-password.pfx", target: nil)
-        let source = try a.client(.arm)
-        let listed = try #require(try await source.inventory().first { $0.id == "kv-gateway" })
-        #expect(listed.keyVault?.secretIdentifier == Self.secret)
-        #expect(listed.keyVaultStatus?.code == KeyVaultStatus.success)
-        let expected = try thumbprint(of: Fixtures.path("empty-password.pfx"), password: "")
-        #expect(listed.thumbprint == expected)
-        await source.shutdown()
+    /// Runs `body` with ARM clients of a source and a target made by ``instances(source:target:)`` (the target in
+    /// `targetDialect`) and an empty drop with its password map, then shuts everything down.
+    static func withInstances(
+        source: String, target: String?, targetDialect: Dialect = .arm,
+        _ body: (CertificateServiceClient, CertificateServiceClient, _ drop: String, _ map: String) async throws -> Void
+    ) async throws {
+        let (a, b) = try await instances(source: source, target: target)
+        let sourceClient = try a.client(.arm)
+        let targetClient = try b.client(targetDialect)
+        do {
+            try await body(
+                sourceClient, targetClient, Fixtures.temporaryFolder("drop").path, try passwordMap(["*": ["drop-pw"]]))
+        } catch {
+            Issue.record(error)
+        }
+        await sourceClient.shutdown()
+        await targetClient.shutdown()
         await a.stop()
         await b.stop()
+    }
+
+    static let sourceThumbprint = Result { try thumbprint(of: Fixtures.path("empty-password.pfx"), password: "") }
+
+    @Test func theSourceShowsTheFactsOfItsVault() async throws {
+        try await Self.withInstances(source: "empty-password.pfx", target: nil) { source, _, _, _ in
+            let listed = try #require(try await source.inventory().first { $0.id == "kv-gateway" })
+            #expect(listed.keyVault?.secretIdentifier == Self.secret)
+            #expect(listed.keyVaultStatus?.code == KeyVaultStatus.success)
+            #expect(listed.thumbprint == (try Self.sourceThumbprint.get()))
+        }
     }
 
     @Test func theSameSecretWithTheSameFactsIsUnchangedAndVerifies() async throws {
-        let (a, b) = try await Self.instances(source: "empty-password.pfx", target: "empty-password.pfx")
-        let source = try a.client(.arm)
-        let target = try b.client(.arm)
-        let (drop, map) = try Self.emptyDrop()
-        let first = try await migrate([drop], from: source, to: target, map: map)
-        #expect(first.lines(id: "kv-gateway").map(\.action) == [.created])
-        let again = try await migrate([drop], from: source, to: target, map: map)
-        #expect(again.lines(id: "kv-gateway").map(\.action) == [.unchanged])
-        let report = try await Self.verify(source, target)
-        #expect(report.isComplete)
-        #expect(report.rows.first?.expectedThumbprint == report.rows.first?.actualThumbprint)
-        await source.shutdown()
-        await target.shutdown()
-        await a.stop()
-        await b.stop()
+        try await Self.withInstances(source: "empty-password.pfx", target: "empty-password.pfx") {
+            source, target, drop, map in
+            let first = try await migrate([drop], from: source, to: target, map: map)
+            #expect(first.lines(id: "kv-gateway").map(\.action) == [.created])
+            let again = try await migrate([drop], from: source, to: target, map: map)
+            #expect(again.lines(id: "kv-gateway").map(\.action) == [.unchanged])
+            let report = try await Self.verify(source, target)
+            #expect(report.isComplete)
+            #expect(report.rows.first?.actualThumbprint == (try Self.sourceThumbprint.get()))
+        }
     }
 
     @Test func theSameSecretWithOtherFactsIsAnotherCertificate() async throws {
-        let (a, b) = try await Self.instances(source: "empty-password.pfx", target: "ec-p256.pfx")
-        let source = try a.client(.arm)
-        let target = try b.client(.arm)
-        let (drop, map) = try Self.emptyDrop()
-        let first = try await migrate([drop], from: source, to: target, map: map)
-        #expect(first.lines(id: "kv-gateway").map(\.action) == [.created])
-        // The target's vault serves another certificate under the same secret identifier.
-        let again = try await migrate([drop], from: source, to: target, map: map)
-        let line = try #require(again.lines(id: "kv-gateway").first)
-        #expect(line.action == .conflict)
-        #expect(line.error?.message.contains("thumbprint") == true)
-        let report = try await Self.verify(source, target)
-        #expect(!report.isComplete)
-        #expect(report.rows.map(\.state) == [.different])
-        let sourceThumbprint = try thumbprint(of: Fixtures.path("empty-password.pfx"), password: "")
-        #expect(report.rows.first?.expectedThumbprint == sourceThumbprint)
-        await source.shutdown()
-        await target.shutdown()
-        await a.stop()
-        await b.stop()
+        try await Self.withInstances(source: "empty-password.pfx", target: "ec-p256.pfx") {
+            source, target, drop, map in
+            let first = try await migrate([drop], from: source, to: target, map: map)
+            #expect(first.lines(id: "kv-gateway").map(\.action) == [.created])
+            // The target's vault serves another certificate under the same secret identifier.
+            let again = try await migrate([drop], from: source, to: target, map: map)
+            let line = try #require(again.lines(id: "kv-gateway").first)
+            #expect(line.action == .conflict)
+            #expect(line.error?.message.contains("thumbprint") == true)
+            let report = try await Self.verify(source, target)
+            #expect(!report.isComplete)
+            #expect(report.rows.map(\.state) == [.different])
+            #expect(report.rows.first?.expectedThumbprint == (try Self.sourceThumbprint.get()))
+        }
     }
 
     @Test func aTargetThatCannotReadTheSecretIsJudgedByTheReference() async throws {
-        let (a, b) = try await Self.instances(source: "empty-password.pfx", target: nil)
-        let source = try a.client(.arm)
-        let target = try b.client(.arm)
-        let (drop, map) = try Self.emptyDrop()
-        _ = try await migrate([drop], from: source, to: target, map: map)
-        let held = try #require(try await target.inventory().first { $0.id == "kv-gateway" })
-        #expect(held.keyVaultStatus?.code == KeyVaultStatus.failed)
-        #expect(held.thumbprint == nil)
-        let again = try await migrate([drop], from: source, to: target, map: map)
-        #expect(again.lines(id: "kv-gateway").map(\.action) == [.unchanged])
-        #expect(try await Self.verify(source, target).isComplete)
-        await source.shutdown()
-        await target.shutdown()
-        await a.stop()
-        await b.stop()
+        try await Self.withInstances(source: "empty-password.pfx", target: nil) { source, target, drop, map in
+            _ = try await migrate([drop], from: source, to: target, map: map)
+            let held = try #require(try await target.inventory().first { $0.id == "kv-gateway" })
+            #expect(held.keyVaultStatus?.code == KeyVaultStatus.failed)
+            #expect(held.thumbprint == nil)
+            let again = try await migrate([drop], from: source, to: target, map: map)
+            #expect(again.lines(id: "kv-gateway").map(\.action) == [.unchanged])
+            #expect(try await Self.verify(source, target).isComplete)
+        }
     }
 
     @Test func aLegacyTargetTakesTheKeyVaultCertificateFromAPFXWithTheSameFacts() async throws {
-        let (a, b) = try await Self.instances(source: "empty-password.pfx", target: nil)
-        let source = try a.client(.arm)
-        let target = try b.client(.legacy)
-        let folder = Fixtures.temporaryFolder("drop")
-        try FileManager.default.copyItem(
-            atPath: Fixtures.path("empty-password.pfx"), toPath: folder.appendingPathComponent("gw.pfx").path)
-        let map = try passwordMap(["gw.pfx": ""])
-        let run = try await migrate([folder.path], from: source, to: target, map: map)
-        #expect(run.lines(id: "kv-gateway").map(\.action) == [.created])
-        let report = try await Self.verify(source, target)
-        #expect(report.isComplete)
-        await source.shutdown()
-        await target.shutdown()
-        await a.stop()
-        await b.stop()
+        try await Self.withInstances(source: "empty-password.pfx", target: nil, targetDialect: .legacy) {
+            source, target, drop, _ in
+            try FileManager.default.copyItem(
+                atPath: Fixtures.path("empty-password.pfx"), toPath: drop + "/gw.pfx")
+            let run = try await migrate([drop], from: source, to: target, map: try passwordMap(["gw.pfx": ""]))
+            #expect(run.lines(id: "kv-gateway").map(\.action) == [.created])
+            #expect(try await Self.verify(source, target).isComplete)
+            // Once there, a run without the PFX finds it by its facts.
+            try FileManager.default.removeItem(atPath: drop + "/gw.pfx")
+            let empty = try await migrate([drop], from: source, to: target, map: try passwordMap(["*": ["x"]]))
+            #expect(empty.lines(id: "kv-gateway").map(\.action) == [.unchanged])
+        }
     }
 }
 
