@@ -101,6 +101,23 @@ import Testing
         }
     }
 
+    @Test(arguments: [(CertificateUpload.maximumBodySize, false), (CertificateUpload.maximumBodySize + 1, true)])
+    func aSecretOver4MiBIsNotRead(_ size: Int, refused: Bool) async throws {
+        let vault = KeyVaultFolder()
+        let folder = vault.root.appendingPathComponent("kv-test/big")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        FileManager.default.createFile(
+            atPath: folder.appendingPathComponent("v1.pfx").path, contents: Data(count: size),
+            attributes: [.posixPermissions: 0o600])
+        try await Self.service(vault).test { client in
+            let status = try await Self.keyVault(client, "big", secret: "big").properties.keyVaultStatus
+            #expect(status?.code == "Failed")
+            // Just inside the cap the file is read (and is no PKCS#12); just outside it is not read at all.
+            #expect(status?.message?.contains("is larger than 4194304 bytes; it is not a Key Vault secret") == refused)
+            #expect(status?.message?.contains("cannot be used") == !refused)
+        }
+    }
+
     @Test func refreshPicksUpANewVersionAndAPinnedVersionStays() async throws {
         let vault = KeyVaultFolder()
         let old = Date(timeIntervalSince1970: 1_700_000_000)

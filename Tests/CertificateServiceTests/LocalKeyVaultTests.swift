@@ -68,6 +68,23 @@ import Testing
         #expect(try vault.locate(KeyVaultFolder.identifier(secret: "s")).get().version == "a")
     }
 
+    @Test(arguments: [(LocalKeyVault.maximumVersions, true), (LocalKeyVault.maximumVersions + 1, false)])
+    func aSecretReadsAtMostAThousandVersions(_ count: Int, readable: Bool) throws {
+        let folder = KeyVaultFolder()
+        let secret = folder.root.appendingPathComponent("kv-test/many")
+        try FileManager.default.createDirectory(at: secret, withIntermediateDirectories: true)
+        for index in 0..<count {
+            FileManager.default.createFile(atPath: secret.appendingPathComponent("v\(index).pfx").path, contents: nil)
+        }
+        let result = LocalKeyVault(root: folder.root.path).locate(KeyVaultFolder.identifier(secret: "many"))
+        switch result {
+        case .success: #expect(readable)
+        case .failure(let error):
+            #expect(!readable)
+            #expect(error.message.contains("at most 1000 are read"))
+        }
+    }
+
     @Test func aPasswordFileIsFoundBesideItsVersion() throws {
         let folder = KeyVaultFolder()
         folder.add(secret: "p", version: "v1", fixture: "rsa-default.pfx", password: "x")
