@@ -74,7 +74,8 @@ public struct CollectionQuery: Hashable, Sendable {
         default:
             throw CertificateAPIError(
                 .invalidKeyVaultRefreshFailed,
-                "isKeyVaultRefreshFailed must be true or false, got \(CertificateAPIError.quoted(keyVaultRefreshFailed))"
+                "isKeyVaultRefreshFailed must be true or false, got "
+                    + CertificateAPIError.quoted(keyVaultRefreshFailed)
             )
         }
     }
@@ -82,8 +83,9 @@ public struct CollectionQuery: Hashable, Sendable {
     /// The absolute URL of the next page, or `nil` when this page is the last.
     ///
     /// The URL is `collectionURL` with the query `api-version`, `$filter` (when there is one, as its text came),
-    /// `$top`, `$skip` (the next one) and `isKeyVaultRefreshFailed=true` (when asked for), in that order. Values are percent-encoded except for RFC 3986's
-    /// unreserved characters (`A–Z a–z 0–9 - . _ ~`), so a space is `%20` and `'` is `%27`.
+    /// `$top`, `$skip` (the next one) and `isKeyVaultRefreshFailed=true` (when asked for), in that order. Values
+    /// are percent-encoded except for RFC 3986's unreserved characters (`A–Z a–z 0–9 - . _ ~`), so a space is `%20`
+    /// and `'` is `%27`.
     /// - Parameters:
     ///   - collectionURL: The collection's absolute URL, such as `https://host/certificates`. When it has a query
     ///     already, the parameters are appended to it with `&`.

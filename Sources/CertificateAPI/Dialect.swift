@@ -3,7 +3,7 @@
 /// | | legacy | ARM |
 /// |---|---|---|
 /// | collection | `/certificates` | `/subscriptions/{sub}/resourceGroups/{rg}/providers/…/service/{svc}/certificates` |
-/// | versions | `2014-02-14-preview`, `2014-02-14` | every one in ``armAPIVersions`` (2016-10-10 to 2025-03-01-preview) |
+/// | versions | `2014-02-14-preview`, `2014-02-14` | ``armAPIVersions``: 2016-10-10 to 2025-03-01-preview |
 /// | auth | `SharedAccessSignature` | `Bearer` |
 /// | id rule | 1–256 characters | 1–80 characters, none of `* # & + : < > ?` |
 /// | `$filter` identifier field | `id` | `name` |

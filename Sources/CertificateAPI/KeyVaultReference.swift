@@ -7,8 +7,8 @@ import Foundation
 /// ```
 ///
 /// `identityClientId` names a user-assigned managed identity; when it is absent the service's system-assigned
-/// identity is meant. ARM responses add `lastStatus` (``KeyVaultStatus``), which ``ARMCertificateResource`` keeps beside
-/// the reference, so that two references compare by what they point at.
+/// identity is meant. ARM responses add `lastStatus` (``KeyVaultStatus``), which ``ARMCertificateResource`` keeps
+/// beside the reference, so that two references compare by what they point at.
 public struct KeyVaultReference: Hashable, Sendable, Codable {
     /// The Key Vault secret's URL.
     public let secretIdentifier: String

@@ -7,9 +7,9 @@ import Hummingbird
 /// `POST …/{certificateId}/refreshSecret`.
 ///
 /// The dialects (and ARM's api-versions) differ in paths, body shapes and a few statuses, which
-/// ``DialectRendering`` holds; the order of checks is the same: authentication (middleware), api-version, identifier, `If-Match` and
-/// `If-None-Match`, `Content-Type`, body size, body, PKCS#12 (on the ``PKCS12WorkPool``), then the store's
-/// precondition and write in one transaction.
+/// ``DialectRendering`` holds; the order of checks is the same: authentication (middleware), api-version,
+/// identifier, `If-Match` and `If-None-Match`, `Content-Type`, body size, body, PKCS#12 (on the
+/// ``PKCS12WorkPool``), then the store's precondition and write in one transaction.
 ///
 /// `PUT` with `If-None-Match: *` creates only: `201` when the identifier is free, `412` when it exists, in either
 /// dialect.
@@ -110,6 +110,7 @@ struct CertificateController: Sendable {
     /// `POST …/certificates/{certificateId}/refreshSecret`: fetches a Key Vault certificate's secret again and
     /// answers `200` with the entity and a new `ETag`, whatever the fetch's outcome, which `lastStatus` shows (a
     /// failed fetch keeps the facts of the last good one). A certificate uploaded with `data` has no secret: `400`.
+    /// The write is conditional on the ETag read first, so a certificate replaced meanwhile makes it `412`.
     @Sendable func refreshSecret(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let (id, scope, version) = try target(request, context)
         if let version, !version.hasKeyVault {

@@ -2,8 +2,8 @@ import CertificateAPI
 import Foundation
 
 /// Recreates a certificate as a Key Vault reference in an ARM target, with the rules of ``Uploader``: look first
-/// (ARM replaces on a PUT without `If-Match`) and create with `If-None-Match: *`; the same certificate (``holds(_:_:thumbprint:)``:
-/// the same secret, and the same facts where both sides show them) is `unchanged`;
+/// (ARM replaces on a PUT without `If-Match`) and create with `If-None-Match: *`; the same certificate
+/// (``holds(_:_:thumbprint:)``: the same secret, and the same facts where both sides show them) is `unchanged`;
 /// another certificate follows `onExisting`; `update` sends `If-Match` with the fetched ETag (none is the failure
 /// `missing-etag`, never a silent `*`) and, on `412`, looks again and retries once.
 public struct KeyVaultUploader: Sendable {

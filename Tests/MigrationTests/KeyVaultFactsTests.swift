@@ -141,7 +141,8 @@ import Testing
     static func held(_ reference: KeyVaultReference?, thumbprint: String) -> RemoteCertificate {
         RemoteCertificate(
             record: CertificateRecord(
-                certificateId: "x", subject: "", thumbprint: thumbprint, expirationDate: Date(timeIntervalSince1970: 0)),
+                certificateId: "x", subject: "", thumbprint: thumbprint,
+                expirationDate: Date(timeIntervalSince1970: 0)),
             path: "/x", keyVault: reference)
     }
 
