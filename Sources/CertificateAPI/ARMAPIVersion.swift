@@ -14,7 +14,8 @@ public struct ARMAPIVersion: Hashable, Sendable, CustomStringConvertible {
     /// How a certificate is laid out in a response body.
     public enum ResourceShape: String, Hashable, Sendable {
         /// 2016-10-10: the facts at the top level, `id` as `/certificates/{certificateId}`, no `type` or `name`;
-        /// the `PUT` body is `{ "data", "password" }`; a create answers `201` and a replace `204`, without a body.
+        /// the `PUT` body is `{ "data", "password" }`; a create answers `201` and a replace `204`, without a body;
+        /// an error body is `{ "code", "message", "details" }` (`ErrorBodyContract`), without the `error` envelope.
         case flat
         /// 2017-03-01 on: ARM's resource envelope, the facts under `properties`; `PUT` answers with the resource.
         case envelope

@@ -71,7 +71,24 @@ import Testing
             #expect(replaced.headers[.eTag] != created.headers[.eTag])
             let enveloped = try await S.arm.send(
                 client, .put, S.path("c2", version: "2016-10-10"), body: S.arm.uploadBody(fixture: "rsa-default.pfx"))
-            expectError(enveloped, .badRequest, .validationError, detail: "body-missing-data")
+            #expect(enveloped.status == .badRequest)
+            let error = try decode(ErrorResponseBody.self, enveloped)
+            #expect(error.code == "ValidationError")
+            #expect(error.details.first?.code == "body-missing-data")
+        }
+    }
+
+    @Test(arguments: [("2016-10-10", true), ("2017-03-01", false)])
+    func version2016WritesErrorsWithoutTheEnvelope(_ version: String, flat: Bool) async throws {
+        try await S.service(KeyVaultFolder()).test { client in
+            let response = try await S.arm.send(client, .get, S.path("absent", version: version))
+            #expect(response.status == .notFound)
+            let body = try #require(try S.json(response) as? [String: Any])
+            let error = try #require((flat ? body : body["error"]) as? [String: Any])
+            #expect(error["code"] as? String == "ResourceNotFound")
+            #expect(error["message"] is String)
+            #expect(error["details"] is [Any])
+            #expect((body["error"] == nil) == flat)
         }
     }
 
