@@ -27,6 +27,8 @@ public struct LocalKeyVault: Hashable, Sendable {
 
     /// The most `.pfx` files a secret's folder may hold.
     public static let maximumVersions = 1_000
+    /// The most entries of any kind a secret's folder may hold.
+    public static let maximumEntries = 10_000
 
     /// Makes a vault over a folder.
     public init(root: String) {
@@ -115,18 +117,32 @@ public struct LocalKeyVault: Hashable, Sendable {
             }
             return .success(Self.version(version, in: folder))
         }
-        guard let entries = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder), isFolder.boolValue,
+            let entries = FileManager.default.enumerator(
+                at: folder, includingPropertiesForKeys: nil, options: [.skipsSubdirectoryDescendants])
+        else {
             return .failure(
                 LocalKeyVaultError(
                     "the secret \(quoted) was not found in the local Key Vault: no folder \(name.vault)/"
                         + "\(name.secret)"))
         }
-        let versions = entries.filter { $0.hasSuffix(".pfx") }.map { String($0.dropLast(4)) }.filter(SecretName.isName)
-        guard versions.count <= Self.maximumVersions else {
-            return .failure(
-                LocalKeyVaultError(
-                    "the secret \(quoted) has \(versions.count) versions in the local Key Vault; at most "
-                        + "\(Self.maximumVersions) are read"))
+        // The folder is read entry by entry and given up on past the caps, however many files it holds.
+        var versions: [String] = []
+        var seen = 0
+        while let entry = entries.nextObject() as? URL {
+            seen += 1
+            let file = entry.lastPathComponent
+            if file.hasSuffix(".pfx"), case let version = String(file.dropLast(4)), SecretName.isName(version) {
+                versions.append(version)
+            }
+            guard versions.count <= Self.maximumVersions, seen <= Self.maximumEntries else {
+                return .failure(
+                    LocalKeyVaultError(
+                        "the secret \(quoted) has more than \(Self.maximumVersions) versions (or "
+                            + "\(Self.maximumEntries) files) in the local Key Vault; at most \(Self.maximumVersions) "
+                            + "are read"))
+            }
         }
         let dated = versions.map { version -> (String, Date) in
             let path = folder.appendingPathComponent(version + ".pfx").path

@@ -85,6 +85,24 @@ import Testing
         }
     }
 
+    @Test(arguments: [(LocalKeyVault.maximumEntries, true), (LocalKeyVault.maximumEntries + 1, false)])
+    func aSecretFolderIsReadUpToTenThousandEntries(_ count: Int, readable: Bool) throws {
+        let folder = KeyVaultFolder()
+        folder.add(secret: "crowded", version: "v1", fixture: "empty-password.pfx")
+        let secret = folder.root.appendingPathComponent("kv-test/crowded")
+        for index in 1..<count {
+            FileManager.default.createFile(
+                atPath: secret.appendingPathComponent("note-\(index).txt").path, contents: nil)
+        }
+        let result = LocalKeyVault(root: folder.root.path).locate(KeyVaultFolder.identifier(secret: "crowded"))
+        switch result {
+        case .success(let version): #expect(readable && version.version == "v1")
+        case .failure(let error):
+            #expect(!readable)
+            #expect(error.message.contains("10000 files"))
+        }
+    }
+
     @Test func aPasswordFileIsFoundBesideItsVersion() throws {
         let folder = KeyVaultFolder()
         folder.add(secret: "p", version: "v1", fixture: "rsa-default.pfx", password: "x")
