@@ -6,10 +6,15 @@ Run by scripts/interop.sh, which starts the server and sets:
   CERTDROP_BEARER    a token from `certdrop token --bearer`
   CERTDROP_INSTANCE  the server's --instance
   CERTDROP_FIXTURES  a folder made by scripts/make-pkcs12-fixtures.sh (with passwords.json)
+  CERTDROP_KEY_VAULT the server's --key-vault-dir, holding kv-interop/gateway/v1.pfx (empty-password.pfx, no
+                     password file, as Key Vault exports certificates); this script adds a second version to it
 
 azure-core's ARM bearer policy refuses plain http, and no Azure AD is involved here, so the client gets a custom
 authentication_policy that sets `Authorization: Bearer <token>` from the minted token. Everything else is the SDK
 as shipped: URL building, query serialisation, paging through nextLink, ETag handling and error mapping.
+
+Key Vault certificates (create with key_vault, refresh_secret, list_by_service with is_key_vault_refresh_failed)
+need azure-mgmt-apimanagement 4 or later, whose default api-version (2024-05-01 in 5.0.0) defines them.
 
 Exit status: 0 when every step passed, 1 otherwise.
 """
@@ -17,13 +22,15 @@ Exit status: 0 when every step passed, 1 otherwise.
 import base64
 import json
 import os
+import shutil
 import subprocess
 import sys
+import time
 
 from azure.core.exceptions import HttpResponseError, ResourceNotFoundError
 from azure.core.pipeline.policies import SansIOHTTPPolicy
 from azure.mgmt.apimanagement import ApiManagementClient
-from azure.mgmt.apimanagement.models import CertificateCreateOrUpdateParameters
+from azure.mgmt.apimanagement.models import CertificateCreateOrUpdateParameters, KeyVaultContractCreateProperties
 
 SUBSCRIPTION = "00000000-0000-0000-0000-00000000c0de"
 RESOURCE_GROUP = "rg-interop"
@@ -154,8 +161,80 @@ def main():
     except HttpResponseError as error:
         check(error.status_code == 400 and error.error.code == "ValidationError", "a bad id is 400 ValidationError")
 
+    key_vault_steps(certificates, service, fixtures, passwords, counter, check)
+
     print("%d step(s) failed" % len(failures) if failures else "all steps passed")
     return 1 if failures else 0
+
+
+def key_vault_steps(certificates, service, fixtures, passwords, counter, check):
+    """Key Vault certificates against the server's local Key Vault: create, refresh_secret after a rotation, and
+    list_by_service with is_key_vault_refresh_failed, paged."""
+    vault = os.environ["CERTDROP_KEY_VAULT"]
+    secret = "https://kv-interop.vault.azure.net/secrets/gateway"
+
+    def reference(certificate_id, identifier):
+        parameters = CertificateCreateOrUpdateParameters(
+            key_vault=KeyVaultContractCreateProperties(secret_identifier=identifier, identity_client_id="interop-id"))
+        return certificates.create_or_update(
+            RESOURCE_GROUP, service, certificate_id, parameters,
+            cls=lambda response, body, headers: (body, headers.get("ETag")))
+
+    first_thumbprint = thumbprint(os.path.join(fixtures, "empty-password.pfx"), "")
+    created, etag = reference("kv-gateway", secret)
+    status = created.key_vault.last_status if created.key_vault else None
+    check(created.key_vault is not None and created.key_vault.secret_identifier == secret
+          and created.key_vault.identity_client_id == "interop-id", "a Key Vault certificate keeps its reference")
+    check(status is not None and status.code == "Success" and status.time_stamp_utc is not None,
+          "its key_vault.last_status is Success with a time stamp")
+    check(created.thumbprint == first_thumbprint and created.subject and created.expiration_date.year > 1970,
+          "its facts are read from the local Key Vault (%s)" % created.thumbprint)
+
+    # A rotation: a newer version of the secret, with a password file, then refresh_secret.
+    folder = os.path.join(vault, "kv-interop", "gateway")
+    shutil.copyfile(os.path.join(fixtures, "ec-p256.pfx"), os.path.join(folder, "v2.pfx"))
+    with open(os.path.join(folder, "v2.password"), "w") as handle:
+        handle.write(passwords["ec-p256.pfx"])
+    for name in ("v2.pfx", "v2.password"):
+        os.chmod(os.path.join(folder, name), 0o600)
+    later = time.time() + 60
+    os.utime(os.path.join(folder, "v2.pfx"), (later, later))
+    refreshed = certificates.refresh_secret(RESOURCE_GROUP, service, "kv-gateway",
+                                            cls=lambda response, body, headers: (body, headers.get("ETag")))
+    check(refreshed[0].thumbprint == thumbprint(os.path.join(fixtures, "ec-p256.pfx"), passwords["ec-p256.pfx"]),
+          "refresh_secret picks up the new version")
+    check(refreshed[1] and refreshed[1] != etag, "refresh_secret returns a new ETag")
+    try:
+        certificates.refresh_secret(RESOURCE_GROUP, service, "interop-0")
+        check(False, "refresh_secret of an uploaded certificate is refused")
+    except HttpResponseError as error:
+        check(error.status_code == 400 and error.error.code == "ValidationError",
+              "refresh_secret of an uploaded certificate is 400 ValidationError")
+    try:
+        certificates.refresh_secret(RESOURCE_GROUP, service, "absent")
+        check(False, "refresh_secret of an absent certificate is refused")
+    except ResourceNotFoundError as error:
+        check(error.status_code == 404, "refresh_secret of an absent certificate is 404")
+
+    # Secrets the vault does not hold: Failed, and found by is_key_vault_refresh_failed (paged, one per page).
+    for index in range(3):
+        missing, _ = reference("kv-missing-%d" % index, secret + "-absent-%d" % index)
+        check(missing.key_vault.last_status.code == "Failed" and missing.key_vault.last_status.message,
+              "a missing secret's last_status is Failed with a message (kv-missing-%d)" % index)
+    before = len(counter.urls)
+    failed = [item.name for item in certificates.list_by_service(
+        RESOURCE_GROUP, service, is_key_vault_refresh_failed=True, top=1)]
+    check(failed == ["kv-missing-0", "kv-missing-1", "kv-missing-2"],
+          "list_by_service(is_key_vault_refresh_failed=True) lists only the failed ones: %s" % failed)
+    check(len(counter.urls) - before == 3 and all("isKeyVaultRefreshFailed=true" in url
+                                                    for url in counter.urls[before:]),
+          "paging kept is_key_vault_refresh_failed in every nextLink")
+    narrowed = [item.name for item in certificates.list_by_service(
+        RESOURCE_GROUP, service, filter="endswith(name, '-1')", is_key_vault_refresh_failed=True)]
+    check(narrowed == ["kv-missing-1"], "is_key_vault_refresh_failed combines with a filter: %s" % narrowed)
+    every = [item.name for item in certificates.list_by_service(
+        RESOURCE_GROUP, service, is_key_vault_refresh_failed=False)]
+    check("kv-gateway" in every and "interop-0" in every, "is_key_vault_refresh_failed=False lists everything")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 # Interop test of `certdrop serve` against real clients, on 127.0.0.1:
 #   1. the official Azure SDK for Python (azure-mgmt-apimanagement) drives the ARM dialect
 #      (scripts/interop-azure-sdk.py: create, get, get_entity_tag, list_by_service with a filter and paging,
-#      create_or_update with if_match, delete);
+#      create_or_update with if_match, delete; Key Vault certificates against a local Key Vault folder:
+#      refresh_secret after a rotation, list_by_service with is_key_vault_refresh_failed);
 #   2. the reference's C# sample, translated to curl, uploads through the legacy dialect (scripts/legacy-sample.sh);
 #   3. a write acknowledged before `kill -9` is still there after a restart;
 #   4. SIGTERM stops the server gracefully with exit status 0.
@@ -34,10 +35,14 @@ trap cleanup EXIT
 
 bash scripts/make-pkcs12-fixtures.sh "$work/fixtures" >/dev/null 2>&1
 instance=certdrop-interop
+# The local Key Vault: one version of one secret, an unprotected PFX as Key Vault exports it (mode 0600).
+mkdir -p "$work/keyvault/kv-interop/gateway"
+install -m 600 "$work/fixtures/empty-password.pfx" "$work/keyvault/kv-interop/gateway/v1.pfx"
 
 # Starts the server in $work with --port 0 and sets server_pid and url.
 start_server() {
-    (cd "$work" && exec "$CERTDROP_BIN" serve --port 0 --instance "$instance") >"$work/serve.out" 2>>"$work/serve.err" &
+    (cd "$work" && exec "$CERTDROP_BIN" serve --port 0 --instance "$instance" --key-vault-dir "$work/keyvault") \
+        >"$work/serve.out" 2>>"$work/serve.err" &
     server_pid=$!
     for _ in $(seq 1 300); do
         if grep -q 'listening on http://' "$work/serve.out" 2>/dev/null; then break; fi
@@ -58,7 +63,7 @@ token() { (cd "$work" && "$CERTDROP_BIN" token "$@"); }
 
 echo "== Azure SDK for Python, ARM dialect"
 CERTDROP_URL=$url CERTDROP_BEARER=$(token --bearer) CERTDROP_INSTANCE=$instance CERTDROP_FIXTURES=$work/fixtures \
-    "$venv/bin/python" scripts/interop-azure-sdk.py
+    CERTDROP_KEY_VAULT=$work/keyvault "$venv/bin/python" scripts/interop-azure-sdk.py
 
 echo "== the reference's C# sample as curl, legacy dialect"
 CERTDROP_URL=$url CERTDROP_SAS=$(token) \

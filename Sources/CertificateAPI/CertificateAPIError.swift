@@ -41,6 +41,11 @@ public struct CertificateAPIError: Error, Hashable, Sendable, CustomStringConver
         case invalidTop = "invalid-top"
         /// `$skip` is not an integer of zero or more.
         case invalidSkip = "invalid-skip"
+        /// `isKeyVaultRefreshFailed` is neither `true` nor `false`.
+        case invalidKeyVaultRefreshFailed = "invalid-is-key-vault-refresh-failed"
+        /// The request uses something its api-version does not define, such as `keyVault` or `refreshSecret`
+        /// before 2020-06-01-preview.
+        case notInAPIVersion = "not-in-api-version"
 
         /// The request body is not a JSON object.
         case bodyNotJSON = "body-not-json"
@@ -87,7 +92,8 @@ public struct CertificateAPIError: Error, Hashable, Sendable, CustomStringConver
         /// The request element that an error with this code is about, for an error body's `details[].target`.
         public var target: String? {
             switch self {
-            case .missingAPIVersion, .unsupportedAPIVersion: return "api-version"
+            case .missingAPIVersion, .unsupportedAPIVersion, .notInAPIVersion: return "api-version"
+            case .invalidKeyVaultRefreshFailed: return "isKeyVaultRefreshFailed"
             case .invalidIdentifier: return "id"
             case .filterSyntax, .filterUnknownField, .filterUnknownFunction, .filterTypeMismatch,
                 .filterInvalidLiteral, .filterTooLong, .filterTooDeep:

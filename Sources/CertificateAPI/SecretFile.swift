@@ -91,7 +91,7 @@ public enum SecretFile {
     }
 
     private static func tooLarge(_ what: String, _ path: String, _ limit: Int) -> SecretFileError {
-        SecretFileError(.tooLarge, "the \(what) \(path) is larger than \(limit) bytes; it is not a key file")
+        SecretFileError(.tooLarge, "the \(what) \(path) is larger than \(limit) bytes; it is not a \(what)")
     }
 }
 

@@ -10,8 +10,9 @@ import Foundation
 /// ``CertificateServiceError/Code/certificateInUse`` or ``CertificateServiceError/Code/storageFailure``.
 public protocol CertificateRepository: Sendable {
     /// One page of the certificates that pass `filter` (all when `nil`), ordered by identifier, and how many pass
-    /// in all.
-    func list(filter: ODataFilter?, page: PageRequest) async throws(CertificateServiceError) -> CertificatePage
+    /// in all; with `keyVaultRefreshFailed`, only Key Vault certificates whose last fetch failed.
+    func list(filter: ODataFilter?, page: PageRequest, keyVaultRefreshFailed: Bool)
+        async throws(CertificateServiceError) -> CertificatePage
 
     /// The certificate with this identifier, or `nil`.
     func certificate(id: String) async throws(CertificateServiceError) -> StoredCertificate?
@@ -39,7 +40,17 @@ public protocol CertificateRepository: Sendable {
     func policyReferences(certificateId: String?) async throws(CertificateServiceError) -> [PolicyReference]
 }
 
-/// What a `PUT` stores: the facts read from the PKCS#12 file and its bytes, or a Key Vault reference.
+extension CertificateRepository {
+    /// One page of the certificates that pass `filter`, Key Vault status aside.
+    public func list(filter: ODataFilter?, page: PageRequest) async throws(CertificateServiceError)
+        -> CertificatePage
+    {
+        try await list(filter: filter, page: page, keyVaultRefreshFailed: false)
+    }
+}
+
+/// What a `PUT` (or a Key Vault refresh) stores: the facts read from the PKCS#12 file and its bytes, or a Key Vault
+/// reference with the facts of the secret it names and how its fetch went.
 ///
 /// The password is not part of it: the service never stores one.
 public struct CertificateContent: Hashable, Sendable {
@@ -53,6 +64,8 @@ public struct CertificateContent: Hashable, Sendable {
     public let pkcs12: [UInt8]?
     /// The Key Vault secret, for ARM's `properties.keyVault`.
     public let keyVault: KeyVaultReference?
+    /// How the last fetch of the Key Vault secret went, for `keyVault.lastStatus`.
+    public let keyVaultStatus: KeyVaultStatus?
 
     /// Makes the content of an upload.
     public init(subject: String, thumbprint: String, expirationDate: Date, pkcs12: [UInt8]) {
@@ -61,15 +74,29 @@ public struct CertificateContent: Hashable, Sendable {
         self.expirationDate = expirationDate
         self.pkcs12 = pkcs12
         self.keyVault = nil
+        self.keyVaultStatus = nil
     }
 
-    /// Makes the content of a Key Vault reference, whose facts stay unknown: Key Vault is out of reach here.
-    public init(keyVault: KeyVaultReference) {
-        self.subject = ""
-        self.thumbprint = ""
-        self.expirationDate = Date(timeIntervalSince1970: 0)
+    /// Makes the content of a Key Vault reference whose secret was read: the facts of its certificate and a
+    /// `Success` status (or, with `status`, the status given).
+    public init(keyVault: KeyVaultReference, facts: CertificateRecord, status: KeyVaultStatus) {
+        self.subject = facts.subject
+        self.thumbprint = facts.thumbprint
+        self.expirationDate = facts.expirationDate
         self.pkcs12 = nil
         self.keyVault = keyVault
+        self.keyVaultStatus = status
+    }
+
+    /// Makes the content of a Key Vault reference whose secret could not be read: the facts stay as `previous`
+    /// says (empty, with 1970-01-01 as expiry, for a new certificate) and the status says why.
+    public init(keyVault: KeyVaultReference, failure: KeyVaultStatus? = nil, previous: CertificateRecord? = nil) {
+        self.subject = previous?.subject ?? ""
+        self.thumbprint = previous?.thumbprint ?? ""
+        self.expirationDate = previous?.expirationDate ?? Date(timeIntervalSince1970: 0)
+        self.pkcs12 = nil
+        self.keyVault = keyVault
+        self.keyVaultStatus = failure
     }
 }
 
@@ -81,12 +108,18 @@ public struct StoredCertificate: Hashable, Sendable {
     public let etag: String
     /// The Key Vault secret, for certificates that come from Key Vault.
     public let keyVault: KeyVaultReference?
+    /// How the last fetch of that secret went.
+    public let keyVaultStatus: KeyVaultStatus?
 
     /// Makes a stored certificate.
-    public init(record: CertificateRecord, etag: String, keyVault: KeyVaultReference? = nil) {
+    public init(
+        record: CertificateRecord, etag: String, keyVault: KeyVaultReference? = nil,
+        keyVaultStatus: KeyVaultStatus? = nil
+    ) {
         self.record = record
         self.etag = etag
         self.keyVault = keyVault
+        self.keyVaultStatus = keyVault == nil ? nil : keyVaultStatus
     }
 }
 

@@ -90,7 +90,8 @@ public struct CertificateServer: Sendable {
 
         let injector = configuration.faults.isEnabled ? FaultInjector(configuration.faults) : nil
         let routeMiddleware = CertificateRouteMiddleware(metrics: metrics)
-        let validator = UploadValidator(options: configuration.pkcs12Options, pool: pkcs12Pool, metrics: metrics)
+        let validator = UploadValidator(
+            options: configuration.pkcs12Options, pool: pkcs12Pool, metrics: metrics, keyVault: configuration.keyVault)
         let keys = configuration.accessKeys
 
         let legacy = router.group("certificates")

@@ -163,13 +163,25 @@ extension CertificateServiceError: HTTPResponseError {
     /// The HTTP status of ``Code/httpStatus``.
     public var status: HTTPResponse.Status { HTTPResponse.Status(code: code.httpStatus) }
 
-    /// The error body as JSON, with ``headers``.
+    /// The error body as JSON, with ``headers``: `{ "error": { … } }`, or, for ARM api-version 2016-10-10 (whose
+    /// specification's `ErrorBodyContract` has no envelope), the inner object alone.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields = HTTPFields()
         for (name, value) in headers.sorted(by: { $0.key < $1.key }) {
             if let field = HTTPField.Name(name) { fields[field] = value }
         }
+        if Self.wantsFlatBody(request) {
+            return JSONBody.response(status: status, errorResponse.error, headers: fields)
+        }
         return JSONBody.response(status: status, errorResponse, headers: fields)
+    }
+
+    /// Whether a request is ARM's (`/subscriptions/…`) with an api-version of the flat shape (2016-10-10).
+    static func wantsFlatBody(_ request: Request) -> Bool {
+        guard request.uri.path.lowercased().hasPrefix("/subscriptions/"),
+            let version = (try? RequestReader.query(request.uri.query))?["api-version"]
+        else { return false }
+        return Dialect.armAPIVersion(version)?.shape == .flat
     }
 }
 

@@ -22,6 +22,7 @@ struct KnownRoute: Sendable {
         KnownRoute(template: ["certificates", nil], methods: [.get, .head, .put, .delete]),
         KnownRoute(template: armService + ["certificates"], methods: [.get]),
         KnownRoute(template: armService + ["certificates", nil], methods: [.get, .head, .put, .delete]),
+        KnownRoute(template: armService + ["certificates", nil, "refreshSecret"], methods: [.post]),
         KnownRoute(template: ["admin", "policy-references"], methods: [.get]),
         KnownRoute(template: ["admin", "policy-references", nil, nil], methods: [.put, .delete]),
         KnownRoute(template: ["admin", "stats"], methods: [.get, .delete]),

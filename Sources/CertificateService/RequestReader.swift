@@ -6,7 +6,9 @@ import Hummingbird
 /// Reads the parts of a request that the contract constrains, each failure a precise ``CertificateServiceError``.
 enum RequestReader {
     /// The query parameters the service reads; a second occurrence of one of them is an error.
-    static let knownParameters: Set<String> = ["api-version", "$filter", "$top", "$skip", "password"]
+    static let knownParameters: Set<String> = [
+        "api-version", "$filter", "$top", "$skip", "password", "iskeyvaultrefreshfailed",
+    ]
 
     /// The query's parameters, names lower-cased, values percent-decoded with `+` as a space (as ASP.NET, which
     /// the reference's service ran on, reads them). Unknown parameters are kept but never an error, since ARM

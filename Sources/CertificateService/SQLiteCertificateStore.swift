@@ -100,11 +100,14 @@ public final class SQLiteCertificateStore: CertificateRepository {
 
     // MARK: CertificateRepository
 
-    public func list(filter: ODataFilter?, page: PageRequest) async throws(CertificateServiceError)
-        -> CertificatePage
+    public func list(filter: ODataFilter?, page: PageRequest, keyVaultRefreshFailed: Bool)
+        async throws(CertificateServiceError) -> CertificatePage
     {
         let clause = filter?.sqlWhereClause(columns: StoreSchema.filterColumns)
-        let condition = clause?.sql ?? "1"
+        let failedOnly =
+            keyVaultRefreshFailed
+            ? " AND key_vault_secret IS NOT NULL AND key_vault_status = '\(KeyVaultStatus.failed)'" : ""
+        let condition = (clause.map { "(\($0.sql))" } ?? "1") + failedOnly
         let bindings = (clause?.bindings ?? []).map { value -> (any DatabaseValueConvertible)? in
             switch value {
             case .text(let text): return text
@@ -166,19 +169,23 @@ public final class SQLiteCertificateStore: CertificateRepository {
             }
             let etag = try Self.nextEntityTag(db)
             let now = Date().timeIntervalSince1970
+            let status = content.keyVault == nil ? nil : content.keyVaultStatus
             let arguments: StatementArguments = [
                 id, content.subject, content.thumbprint, content.expirationDate.timeIntervalSince1970, etag,
-                content.keyVault?.secretIdentifier, content.keyVault?.identityClientId, now, now,
+                content.keyVault?.secretIdentifier, content.keyVault?.identityClientId, status?.code, status?.message,
+                status?.timeStampUtc?.timeIntervalSince1970, now, now,
             ]
             try db.cachedStatement(
                 sql: """
                     INSERT INTO certificate (id, subject, thumbprint, expiration_date, etag, key_vault_secret,
-                        key_vault_identity, created_at, updated_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        key_vault_identity, key_vault_status, key_vault_message, key_vault_checked_at, created_at,
+                        updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET subject = excluded.subject, thumbprint = excluded.thumbprint,
                         expiration_date = excluded.expiration_date, etag = excluded.etag,
                         key_vault_secret = excluded.key_vault_secret, key_vault_identity = excluded.key_vault_identity,
-                        updated_at = excluded.updated_at
+                        key_vault_status = excluded.key_vault_status, key_vault_message = excluded.key_vault_message,
+                        key_vault_checked_at = excluded.key_vault_checked_at, updated_at = excluded.updated_at
                     """
             ).execute(arguments: arguments)
             if let bytes = content.pkcs12 {
@@ -191,7 +198,7 @@ public final class SQLiteCertificateStore: CertificateRepository {
                 record: CertificateRecord(
                     certificateId: id, subject: content.subject, thumbprint: content.thumbprint,
                     expirationDate: content.expirationDate),
-                etag: etag, keyVault: content.keyVault)
+                etag: etag, keyVault: content.keyVault, keyVaultStatus: status)
             return existing == nil ? .created(stored) : .replaced(stored)
         }
     }
@@ -289,6 +296,8 @@ public final class SQLiteCertificateStore: CertificateRepository {
 
     private static func certificate(from row: Row) -> StoredCertificate {
         let secret: String? = row["key_vault_secret"]
+        let code: String? = row["key_vault_status"]
+        let checkedAt: Double? = row["key_vault_checked_at"]
         return StoredCertificate(
             record: CertificateRecord(
                 certificateId: row["id"], subject: row["subject"], thumbprint: row["thumbprint"],
@@ -296,6 +305,11 @@ public final class SQLiteCertificateStore: CertificateRepository {
             etag: row["etag"],
             keyVault: secret.map {
                 KeyVaultReference(secretIdentifier: $0, identityClientId: row["key_vault_identity"])
+            },
+            keyVaultStatus: code.map {
+                KeyVaultStatus(
+                    code: $0, message: row["key_vault_message"],
+                    timeStampUtc: checkedAt.map(Date.init(timeIntervalSince1970:)))
             })
     }
 

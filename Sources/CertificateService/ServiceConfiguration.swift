@@ -41,6 +41,9 @@ public struct ServiceConfiguration: Sendable {
     public var pkcs12Pool: PKCS12WorkPool.Configuration
     /// Timeouts and the connection cap.
     public var connectionLimits: ConnectionLimits
+    /// The local Key Vault that Key Vault certificates are fetched from (``LocalKeyVault``), or `nil` for none:
+    /// their `lastStatus` then says `Failed`.
+    public var keyVault: LocalKeyVault?
     /// The logger for request logs and lifecycle messages.
     public var logger: Logger
 
@@ -67,6 +70,7 @@ public struct ServiceConfiguration: Sendable {
         self.pkcs12Options = PKCS12Options()
         self.pkcs12Pool = PKCS12WorkPool.Configuration()
         self.connectionLimits = ConnectionLimits()
+        self.keyVault = nil
         self.logger = logger
     }
 

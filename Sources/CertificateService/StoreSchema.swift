@@ -53,6 +53,17 @@ enum StoreSchema {
                     INSERT INTO store_counter (name, value) VALUES ('etag', 0);
                     """)
         }
+        // The outcome of the last fetch of a Key Vault secret (ARM's `keyVault.lastStatus`): NULL for uploaded
+        // certificates. The partial index serves `isKeyVaultRefreshFailed=true`.
+        migrator.registerMigration("v2-key-vault-status") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE certificate ADD COLUMN key_vault_status TEXT;
+                    ALTER TABLE certificate ADD COLUMN key_vault_message TEXT;
+                    ALTER TABLE certificate ADD COLUMN key_vault_checked_at REAL;
+                    CREATE INDEX certificate_key_vault_failed ON certificate(id) WHERE key_vault_status = 'Failed';
+                    """)
+        }
         return migrator
     }
 
@@ -62,5 +73,6 @@ enum StoreSchema {
 
     /// The columns a ``StoredCertificate`` is read from, in order.
     static let certificateColumns =
-        "id, subject, thumbprint, expiration_date, etag, key_vault_secret, key_vault_identity"
+        "id, subject, thumbprint, expiration_date, etag, key_vault_secret, key_vault_identity, key_vault_status, "
+        + "key_vault_message, key_vault_checked_at"
 }

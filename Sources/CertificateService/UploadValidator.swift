@@ -3,7 +3,8 @@ import Foundation
 import PKCS12Kit
 
 /// Turns a `PUT` body's upload into what the store keeps: opens the PKCS#12 file with the given password and
-/// reads the leaf's facts, or takes a Key Vault reference as it is.
+/// reads the leaf's facts, or fetches a Key Vault reference's secret from the local Key Vault (``keyVault``) and
+/// records how the fetch went.
 ///
 /// The file is opened on the service's ``PKCS12WorkPool``, never on an event loop or the cooperative pool, with
 /// the iteration cap of ``options`` checked before any key is derived. The password lives only in a
@@ -16,6 +17,10 @@ struct UploadValidator: Sendable {
     let pool: PKCS12WorkPool
     /// Where a refusal for a full pool is counted, if anywhere.
     var metrics: ServiceMetrics? = nil
+    /// The local Key Vault, or `nil` when the service has none (every fetch then fails).
+    var keyVault: LocalKeyVault? = nil
+    /// The clock of `lastStatus.timeStampUtc`.
+    var now: @Sendable () -> Date = { Date() }
 
     /// Validates an upload.
     /// - Throws: ``CertificateServiceError/Code/invalidCertificate`` naming the problem: not PKCS#12, damaged,
@@ -25,7 +30,7 @@ struct UploadValidator: Sendable {
     func content(of upload: CertificateUpload) async throws(CertificateServiceError) -> CertificateContent {
         switch upload {
         case .keyVault(let reference):
-            return CertificateContent(keyVault: reference)
+            return try await fetch(reference, previous: nil)
         case .pkcs12(let data, let password):
             let bytes = Array(data)
             do {

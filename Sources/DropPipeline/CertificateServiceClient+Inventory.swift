@@ -10,12 +10,18 @@ public struct RemoteCertificate: Sendable, Hashable {
     public let path: String
     /// ARM's `properties.keyVault`; always `nil` in the legacy dialect, which cannot show it.
     public let keyVault: KeyVaultReference?
+    /// ARM's `properties.keyVault.lastStatus`, when the service shows it.
+    public let keyVaultStatus: KeyVaultStatus?
 
     /// Makes a certificate.
-    public init(record: CertificateRecord, path: String, keyVault: KeyVaultReference? = nil) {
+    public init(
+        record: CertificateRecord, path: String, keyVault: KeyVaultReference? = nil,
+        keyVaultStatus: KeyVaultStatus? = nil
+    ) {
         self.record = record
         self.path = path
         self.keyVault = keyVault
+        self.keyVaultStatus = keyVault == nil ? nil : keyVaultStatus
     }
 
     /// The certificate's id.
@@ -34,7 +40,9 @@ public struct RemoteCertificate: Sendable, Hashable {
     }
 
     init(_ resource: ARMCertificateResource) {
-        self.init(record: resource.record, path: resource.id, keyVault: resource.properties.keyVault)
+        self.init(
+            record: resource.record, path: resource.id, keyVault: resource.properties.keyVault,
+            keyVaultStatus: resource.properties.keyVaultStatus)
     }
 }
 

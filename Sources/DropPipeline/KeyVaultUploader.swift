@@ -2,7 +2,8 @@ import CertificateAPI
 import Foundation
 
 /// Recreates a certificate as a Key Vault reference in an ARM target, with the rules of ``Uploader``: look first
-/// (ARM replaces on a PUT without `If-Match`) and create with `If-None-Match: *`; the same secret is `unchanged`;
+/// (ARM replaces on a PUT without `If-Match`) and create with `If-None-Match: *`; the same certificate
+/// (``holds(_:_:thumbprint:)``: the same secret, and the same facts where both sides show them) is `unchanged`;
 /// another certificate follows `onExisting`; `update` sends `If-Match` with the fetched ETag (none is the failure
 /// `missing-etag`, never a silent `*`) and, on `412`, looks again and retries once.
 public struct KeyVaultUploader: Sendable {
@@ -17,15 +18,26 @@ public struct KeyVaultUploader: Sendable {
         self.onExisting = onExisting
     }
 
-    /// Whether `current` already is the reference.
-    static func holds(_ current: RemoteCertificate, _ reference: KeyVaultReference) -> Bool {
-        guard let held = current.keyVault else { return false }
-        return held.secretIdentifier == reference.secretIdentifier
-            && held.identityClientId == reference.identityClientId
+    /// Whether `current` already holds the Key Vault certificate that `reference` names and whose thumbprint is
+    /// `thumbprint` (`nil` when the source does not show it): the same secret and identity, and, where both
+    /// services show the certificate's facts, the same thumbprint. The same secret identifier with other facts is
+    /// another certificate (the target's vault serves another version, or another secret under that name); a side
+    /// that could not fetch its secret shows no facts, and the reference alone decides.
+    public static func holds(_ current: RemoteCertificate, _ reference: KeyVaultReference, thumbprint: String? = nil)
+        -> Bool
+    {
+        guard let held = current.keyVault, held.secretIdentifier == reference.secretIdentifier,
+            held.identityClientId == reference.identityClientId
+        else { return false }
+        guard let expected = thumbprint?.uppercased(), !expected.isEmpty, let actual = current.thumbprint else {
+            return true
+        }
+        return actual == expected
     }
 
-    /// Creates (or replaces) `id` as a reference to `reference`.
-    public func upload(id: String, reference: KeyVaultReference) async -> Uploader.Outcome {
+    /// Creates (or replaces) `id` as a reference to `reference`; `thumbprint` is the certificate's in the source,
+    /// when the source shows it.
+    public func upload(id: String, reference: KeyVaultReference, thumbprint: String? = nil) async -> Uploader.Outcome {
         guard client.target.dialect == .arm else {
             return Uploader.Outcome(
                 action: .failed, attempts: 0,
@@ -42,7 +54,8 @@ public struct KeyVaultUploader: Sendable {
                 action: .failed, attempts: tries, error: .init(code: error.code, message: error.message))
         case .success(let existing?):
             return await settleExisting(
-                id: id, existing: existing, body: Array(body), reference: reference, attempts: tries, ambiguous: false)
+                id: id, existing: existing, body: Array(body), reference: reference, thumbprint: thumbprint,
+                attempts: tries, ambiguous: false)
         case .success(nil):
             // The id was free when we looked: `If-None-Match: *` makes a concurrent creator's certificate a `412`.
             let exchange = await client.send(
@@ -55,8 +68,8 @@ public struct KeyVaultUploader: Sendable {
             switch again {
             case .success(let existing?):
                 return await settleExisting(
-                    id: id, existing: existing, body: Array(body), reference: reference, attempts: attempts + more,
-                    ambiguous: exchange.ambiguous)
+                    id: id, existing: existing, body: Array(body), reference: reference, thumbprint: thumbprint,
+                    attempts: attempts + more, ambiguous: exchange.ambiguous)
             case .success(nil):
                 return Uploader.Outcome(
                     action: .failed, status: 412, attempts: attempts + more,
@@ -73,13 +86,13 @@ public struct KeyVaultUploader: Sendable {
     /// it); another certificate follows `onExisting`.
     private func settleExisting(
         id: String, existing: (certificate: RemoteCertificate, etag: String?), body: [UInt8],
-        reference: KeyVaultReference, attempts: Int, ambiguous: Bool
+        reference: KeyVaultReference, thumbprint: String?, attempts: Int, ambiguous: Bool
     ) async -> Uploader.Outcome {
-        if Self.holds(existing.certificate, reference) {
+        if Self.holds(existing.certificate, reference, thumbprint: thumbprint) {
             return Uploader.Outcome(
                 action: ambiguous ? .created : .unchanged, status: 200, etag: existing.etag, attempts: attempts)
         }
-        let held = existing.certificate.keyVault?.secretIdentifier ?? existing.certificate.record.thumbprint
+        let held = Self.describe(existing.certificate)
         switch onExisting {
         case .skip:
             return Uploader.Outcome(
@@ -90,13 +103,24 @@ public struct KeyVaultUploader: Sendable {
                 action: .conflict, status: 409, etag: existing.etag, attempts: attempts,
                 error: .init(code: "conflict", message: "the id holds another certificate (\(held))"))
         case .update:
-            return await put(id: id, body: body, reference: reference, etag: existing.etag, attempts: attempts)
+            return await put(
+                id: id, body: body, reference: reference, thumbprint: thumbprint, etag: existing.etag,
+                attempts: attempts)
         }
     }
 
-    private func put(id: String, body: [UInt8], reference: KeyVaultReference, etag: String?, attempts: Int) async
-        -> Uploader.Outcome
-    {
+    /// What a target's certificate is, for a message: its secret and thumbprint, or its thumbprint.
+    static func describe(_ certificate: RemoteCertificate) -> String {
+        switch (certificate.keyVault?.secretIdentifier, certificate.thumbprint) {
+        case (let secret?, let thumbprint?): return "\(secret), thumbprint \(thumbprint)"
+        case (let secret?, nil): return secret
+        case (nil, let thumbprint): return thumbprint ?? certificate.record.thumbprint
+        }
+    }
+
+    private func put(
+        id: String, body: [UInt8], reference: KeyVaultReference, thumbprint: String?, etag: String?, attempts: Int
+    ) async -> Uploader.Outcome {
         var attempts = attempts
         guard let etag else { return Uploader.missingETag(attempts: attempts) }
         let exchange = await client.send(
@@ -111,7 +135,7 @@ public struct KeyVaultUploader: Sendable {
                     action: .failed, status: 412, attempts: attempts,
                     error: .init(code: "precondition-failed", message: "the certificate changed while it was replaced"))
             }
-            if Self.holds(current.certificate, reference) {
+            if Self.holds(current.certificate, reference, thumbprint: thumbprint) {
                 return Uploader.Outcome(action: .updated, status: 200, etag: current.etag, attempts: attempts)
             }
             guard let currentETag = current.etag else { return Uploader.missingETag(attempts: attempts) }

@@ -147,8 +147,11 @@ public struct MigrationRun: Sendable {
                     let started = DispatchTime.now()
                     let outcome =
                         dryRun
-                        ? snapshot.plan(id: certificate.id, reference: reference, onExisting: onExisting)
-                        : await uploader.upload(id: certificate.id, reference: reference)
+                        ? snapshot.plan(
+                            id: certificate.id, thumbprint: certificate.thumbprint, reference: reference,
+                            onExisting: onExisting)
+                        : await uploader.upload(
+                            id: certificate.id, reference: reference, thumbprint: certificate.thumbprint)
                     let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
                     return MigrationMatcher.entry(certificate, outcome: outcome, durationMs: elapsed)
                 }
@@ -200,11 +203,11 @@ struct TargetSnapshot: Sendable {
     {
         guard let current = current(id) else { return Uploader.Outcome(action: .created, attempts: 0) }
         let same =
-            if let reference { KeyVaultUploader.holds(current, reference) } else {
+            if let reference { KeyVaultUploader.holds(current, reference, thumbprint: thumbprint) } else {
                 current.thumbprint != nil && current.thumbprint == thumbprint?.uppercased()
             }
         if same { return Uploader.Outcome(action: .unchanged, attempts: 0) }
-        let message = "the id holds another certificate (\(current.thumbprint ?? "a Key Vault reference"))"
+        let message = "the id holds another certificate (\(KeyVaultUploader.describe(current)))"
         switch onExisting {
         case .update: return Uploader.Outcome(action: .updated, attempts: 0)
         case .skip:

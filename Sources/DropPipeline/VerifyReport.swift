@@ -7,7 +7,8 @@ public enum VerifyState: String, Sendable, Hashable, Codable, CaseIterable {
     case ok
     /// Not in the target.
     case missing
-    /// Present with another certificate (another thumbprint, or not the expected Key Vault reference).
+    /// Present with another certificate (another thumbprint, or not the expected Key Vault reference, or that
+    /// reference with another thumbprint than the source's).
     case different
     /// `--from`/`--to`: expired in the source, so not expected without `--include-expired`; not a failure.
     case expired
@@ -77,7 +78,10 @@ public struct VerifyReport: Sendable, Hashable {
                 actualThumbprint: current?.thumbprint, origin: expectation.origin)
             if let current {
                 if let reference = expectation.keyVault {
-                    if !KeyVaultUploader.holds(current, reference) { row.state = .different }
+                    // By the secret and, where both services show them, by the certificate's facts.
+                    if !KeyVaultUploader.holds(current, reference, thumbprint: expectation.thumbprint) {
+                        row.state = .different
+                    }
                 } else if let thumbprint = expectation.thumbprint, current.thumbprint != thumbprint {
                     row.state = .different
                 }

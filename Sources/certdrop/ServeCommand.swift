@@ -26,6 +26,13 @@ struct ServeCommand: AsyncParsableCommand {
             threads of their own, with at most --pkcs12-queue more waiting; an upload beyond that is answered 503 \
             with Retry-After: 1.
 
+            Key Vault certificates (ARM PUT with properties.keyVault) are fetched from --key-vault-dir DIR, a folder \
+            that stands in for Key Vault: https://VAULT.vault.azure.net/secrets/SECRET[/VERSION] names \
+            DIR/VAULT/SECRET/VERSION.pfx (without a version, the .pfx modified last), with the password of a \
+            protected PFX in DIR/VAULT/SECRET/VERSION.password (mode 0600, like the .pfx itself; never on the \
+            command line). POST …/certificates/ID/refreshSecret reads the secret again. Without --key-vault-dir, or \
+            when the secret is missing, the certificate's keyVault.lastStatus says Failed with the reason.
+
             Exit status: 0 after a graceful stop, 1 when the service cannot start or fails (an insecure key file \
             included), 2 for usage errors.
             """
@@ -54,6 +61,13 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("public-url"), help: "The scheme, host and port that nextLink URLs start with.")
     var publicURL: String?
+
+    @Option(
+        name: .customLong("key-vault-dir"),
+        help: ArgumentHelp(
+            "A folder that stands in for Key Vault: DIR/VAULT/SECRET/VERSION.pfx (and VERSION.password).",
+            valueName: "dir"))
+    var keyVaultDirectory: String?
 
     @Option(help: "process (synchronous=NORMAL: a killed server loses nothing) or power (fsync every commit).")
     var durability = SQLiteCertificateStore.Durability.processCrash.rawValue
@@ -117,6 +131,13 @@ struct ServeCommand: AsyncParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
         }
+        if let keyVaultDirectory {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: keyVaultDirectory, isDirectory: &isFolder), isFolder.boolValue
+            else {
+                throw ValidationError("--key-vault-dir must name an existing folder")
+            }
+        }
         guard !instance.isEmpty, !instance.contains("/") else {
             throw ValidationError("--instance must be a non-empty name without '/'")
         }
@@ -158,6 +179,7 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.publicBaseURL = publicURL
             configuration.durability = SQLiteCertificateStore.Durability(rawValue: durability) ?? .processCrash
             configuration.faults = faults.injection
+            configuration.keyVault = keyVaultDirectory.map(LocalKeyVault.init(root:))
             configuration.pkcs12Options = PKCS12Options(maxIterations: maxIterations)
             configuration.pkcs12Pool = PKCS12WorkPool.Configuration(
                 width: pkcs12Workers ?? PKCS12WorkPool.Configuration.defaultWidth, queueLimit: pkcs12Queue)

@@ -17,12 +17,15 @@ struct Instance {
 
     static let scope = ARMServiceScope(subscriptionId: "sub", resourceGroupName: "rg", serviceName: "certdrop")
 
-    static func start(faults: FaultInjection = FaultInjection()) async throws -> Instance {
+    static func start(faults: FaultInjection = FaultInjection(), keyVault: KeyVaultFolder? = nil) async throws
+        -> Instance
+    {
         let keys = AccessKeyFile.generate()
         var logger = Logger(label: "test.instance")
         logger.logLevel = .critical
         var configuration = ServiceConfiguration(store: .memory, accessKeys: keys, logger: logger)
         configuration.faults = faults
+        configuration.keyVault = keyVault.map { LocalKeyVault(root: $0.root.path) }
         let server = try CertificateServer(configuration: configuration)
         return Instance(server: server, running: try await server.start(), keys: keys)
     }
