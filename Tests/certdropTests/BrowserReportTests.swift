@@ -51,6 +51,17 @@ import Testing
         // The sorting script ran (the page's policy allows it by hash): headers became sortable.
         #expect(Self.count("class=\"sortable\"", in: dom) == 11)
         #expect(dom.contains("<code>expiring-soon</code>"))
+        // With JavaScript off the page reads the same, in its own order; only the sorting is gone. (Chromium's
+        // --dump-dom needs scripts on, so the page is loaded without its script instead.)
+        let page = try String(contentsOfFile: path, encoding: .utf8)
+        let script = try #require(page.range(of: "<script>")?.lowerBound)
+        let end = try #require(page.range(of: "</script>")?.upperBound)
+        let bare = path.replacingOccurrences(of: ".html", with: "-noscript.html")
+        try page.replacingCharacters(in: script..<end, with: "").write(toFile: bare, atomically: true, encoding: .utf8)
+        let (_, still, _) = Self.chromium(browser, ["--dump-dom"], file: bare)
+        #expect(Self.count("<tr class=\"item ", in: still) == 9)
+        #expect(Self.count("<circle class=\"mark ", in: still) == 7)
+        #expect(Self.count("class=\"sortable\"", in: still) == 0)
         try FileManager.default.createDirectory(at: Self.screenshots, withIntermediateDirectories: true)
         let png = Self.screenshots.appendingPathComponent("samples.png").path
         let shot = Self.chromium(browser, ["--screenshot=" + png, "--window-size=1400,1500"], file: path)

@@ -181,3 +181,18 @@ import Testing
         #expect(checked.stdout.contains("'name' is a required property"))
     }
 }
+
+extension ReportCommandTests {
+    @Test func planWritesAnHTMLReport() throws {
+        let home = Fixtures.temporaryFolder("home")
+        let plan = certdrop(
+            ["plan", samples + "/drop", "--passwords", samples + "/passwords.json", "--format", "html"],
+            environment: ["CERTDROP_HOME": home.path])
+        #expect(plan.status == 1, "\(plan.stderr)")
+        #expect(plan.stdout.hasPrefix("<!DOCTYPE html>"))
+        #expect(plan.stdout.components(separatedBy: "<tr class=\"item ").count == 10)
+        #expect(plan.stdout.contains(">create</span>"))
+        #expect(plan.stdout.contains(">invalid</span>"))
+        #expect(plan.stdout.contains("<title>certdrop plan</title>"))
+    }
+}
