@@ -6,18 +6,8 @@ public enum HTMLText {
     /// Control characters and bidirectional overrides become visible escapes first (as on a terminal), then
     /// `& < > " '` become character references: no name can open an element or leave an attribute.
     public static func escape(_ text: String) -> String {
-        var result = ""
-        for character in DisplayText.escaped(text).unicodeScalars {
-            switch character {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(character)
-            }
-        }
-        return result
+        // After DisplayText no control character is left for the XML escaping to replace.
+        JUnitFormat.escape(DisplayText.escaped(text))
     }
 }
 

@@ -22,7 +22,7 @@ import Testing
     @Test(arguments: [
         ("<img src=x onerror=alert(1)>.pfx", "&lt;img src=x onerror=alert(1)&gt;.pfx"),
         ("a&b", "a&amp;b"),
-        ("\"quoted\" 'single'", "&quot;quoted&quot; &#39;single&#39;"),
+        ("\"quoted\" 'single'", "&quot;quoted&quot; &apos;single&apos;"),
         ("clear\u{1b}[2J", "clear\\x1b[2J"),
         ("rtl\u{202E}txt", "rtl\\u{202e}txt"),
         ("plain ü", "plain ü"),
