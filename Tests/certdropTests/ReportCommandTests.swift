@@ -105,6 +105,14 @@ import Testing
         #expect(result.status == 2, "\(result.stderr)")
     }
 
+    @Test(arguments: ["0", "36500"])
+    func expiringTakesDaysAtTheEdgesOfTheRange(days: String) {
+        let result = certdrop(
+            ["expiring", "--days", days], environment: ["CERTDROP_HOME": Fixtures.temporaryFolder("home").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("0 certificates expire within \(days) days"))
+    }
+
     @Test func expiringAServiceThatCannotBeListedIsExitTwo() throws {
         let folder = Fixtures.temporaryFolder("token")
         let token = folder.appendingPathComponent("t").path
