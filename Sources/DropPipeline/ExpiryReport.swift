@@ -119,7 +119,25 @@ public enum ExpiryReport {
                 help: "Seconds until the certificate expires (negative once it has)."
             ).set(record.expirationDate.timeIntervalSince(now).rounded())
         }
-        return registry.emitToString() + "# EOF\n"
+        return sortedFamilies(registry.emitToString()) + "# EOF\n"
+    }
+
+    /// The registry keeps its families and samples in hash order; sorted (families by name, then samples by id),
+    /// the same store gives the same file, which a textfile collector and a diff both like. Each sample is one line
+    /// (label values have their line feeds escaped), each family starts with its `# HELP` line.
+    static func sortedFamilies(_ text: String) -> String {
+        var families: [(head: [Substring], samples: [Substring])] = []
+        for line in text.split(separator: "\n") {
+            if line.hasPrefix("# HELP ") || families.isEmpty {
+                families.append(([line], []))
+            } else if line.hasPrefix("#") {
+                families[families.count - 1].head.append(line)
+            } else {
+                families[families.count - 1].samples.append(line)
+            }
+        }
+        return families.sorted { $0.head[0] < $1.head[0] }
+            .map { family in (family.head + family.samples.sorted()).map { $0 + "\n" }.joined() }.joined()
     }
 
     private struct ExpiryDocument: Encodable {

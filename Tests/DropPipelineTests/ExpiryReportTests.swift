@@ -82,6 +82,20 @@ import Testing
         #expect(text.contains("} 100.0\n"))
     }
 
+    @Test func openMetricsIsTheSameForTheSameStore() {
+        let records = (0..<20).map { record(String(format: "c%02d", $0), Double($0) * day) }
+        let first = ExpiryReport.openMetrics(records, now: now, instance: "x")
+        #expect(ExpiryReport.openMetrics(records.reversed(), now: now, instance: "x") == first)
+        let lines = first.split(separator: "\n")
+        #expect(
+            lines.first
+                == "# HELP certdrop_certificate_expiration_timestamp_seconds The certificate's notAfter, in seconds since the Unix epoch."
+        )
+        let ids = lines.filter { $0.hasPrefix("certdrop_certificate_expires_in_seconds{") }
+            .compactMap { $0.split(separator: "\"").dropFirst().first }
+        #expect(ids == records.map { Substring($0.certificateId) })
+    }
+
     @Test func openMetricsOfNothingIsJustTheEnd() {
         #expect(ExpiryReport.openMetrics([], now: now, instance: "x") == "# EOF\n")
     }
