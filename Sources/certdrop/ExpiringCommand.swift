@@ -9,13 +9,17 @@ struct ExpiringCommand: AsyncParsableCommand {
         commandName: "expiring",
         abstract: "List the certificates a service holds that expire within N days, or have expired.",
         discussion: """
-            The target options are list's (the embedded local service without --service). For cron and CI. \
+            The target options and --filter are list's (the embedded local service without --service). For cron \
+            and CI. \
             Exit status: 1 when a certificate expires within the days given (or has expired), 0 when none does, 2 \
             for usage or I/O errors (the service cannot be listed).
             """
     )
 
     @OptionGroup var target: TargetOptions
+
+    @Option(help: "An OData filter passed through, as for list, e.g. \"thumbprint eq 'AB…'\".")
+    var filter: String?
 
     @Option(help: "Report certificates that expire within this many days (default 30).")
     var days = 30
@@ -28,7 +32,7 @@ struct ExpiringCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let records = try await ListCommand.records(target, filter: nil)
+        let records = try await ListCommand.records(target, filter: filter)
         let now = Date()
         let expiring = ExpiryReport.select(records, days: days, now: now)
         let output = TextOutput.standardOutput()

@@ -85,6 +85,8 @@ import Testing
         #expect(!soon.stdout.contains("shop-web"))
         #expect(soon.stdout.contains("1 certificates expire within 30 days (0 already expired)"))
         #expect(certdrop(["expiring", "--days", "9"], environment: env).status == 0)
+        #expect(certdrop(["expiring", "--filter", "id eq 'shop-web'"], environment: env).status == 0)
+        #expect(certdrop(["expiring", "--filter", "id eq 'vpn-gateway'"], environment: env).status == 1)
         #expect(certdrop(["expiring", "--days", "21"], environment: env).status == 1)
         let json = certdrop(["expiring", "--format", "json"], environment: env)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
