@@ -206,3 +206,31 @@ extension ReportCommandTests {
         #expect(plan.stdout.contains("<title>certdrop plan</title>"))
     }
 }
+
+extension ReportCommandTests {
+    @Test func expiringAndOpenMetricsOfAnARMInstance() throws {
+        let folder = Fixtures.temporaryFolder("arm")
+        let service = try ServeProcess(folder: folder)
+        let seed = certdrop(
+            [
+                "import", samples + "/drop", "--passwords", samples + "/passwords.json", "--quiet", "--service",
+                service.url, "--sas-key-file", service.keyFile, "--manifest", folder.path + "/m.jsonl",
+            ])
+        #expect(seed.status == 1, "\(seed.stdout) \(seed.stderr)")
+        let token = certdrop(["token", "--bearer", "--key-file", service.keyFile])
+        #expect(token.status == 0)
+        let tokenFile = folder.appendingPathComponent("token").path
+        try Data(token.stdout.utf8).write(to: URL(fileURLWithPath: tokenFile))
+        let arm = [
+            "--service", service.url, "--dialect", "arm", "--subscription", "sub", "--resource-group", "rg",
+            "--instance", "certdrop", "--token-file", tokenFile,
+        ]
+        let expiring = certdrop(["expiring", "--format", "json"] + arm)
+        #expect(expiring.status == 1, "\(expiring.stderr)")
+        #expect(expiring.stdout.contains("\"id\":\"vpn-gateway\""))
+        let metrics = certdrop(["list", "--format", "openmetrics"] + arm)
+        #expect(metrics.status == 0, "\(metrics.stderr)")
+        #expect(metrics.stdout.contains("instance=\"certdrop\""))
+        #expect(metrics.stdout.components(separatedBy: "certdrop_certificate_expires_in_seconds{").count == 7)
+    }
+}
