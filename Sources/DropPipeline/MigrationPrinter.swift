@@ -54,7 +54,9 @@ public final class MigrationPrinter: @unchecked Sendable {
                     output.write("\n" + (summary.dryRun ? "would not move:\n" : "not moved:\n") + Self.header)
                     for entry in summary.notMoved { output.write(Self.row(entry)) }
                 }
-                if let notUploaded { output.write(notUploaded.text(except: notMoved, manifest: manifest)) }
+                if let notUploaded {
+                    output.write(notUploaded.text(except: notMoved, manifest: manifest, dryRun: summary.dryRun))
+                }
                 if let manifest { output.write("\nmanifest: \(manifest)\n") }
             case .json:
                 var text = "{\n  \"dryRun\": \(summary.dryRun),\n  \"sourceCertificates\": \(summary.sourceCount),\n"

@@ -45,12 +45,15 @@ public final class NotUploadedList: Sendable {
     /// Lines not uploaded beyond ``limit``.
     public var more: Int { state.withLock { $0.more } }
 
-    /// `not uploaded (2):` and a row per line (action, id, source, then the reason), or `""` when every item went
-    /// up. Lines listed in `except` (already printed in another list) are left out.
-    public func text(except: Set<ManifestEntry> = [], manifest: String? = nil) -> String {
+    /// `not uploaded (2):` (a dry run: `would not upload (2):`) and a row per line (action, id, source, then the
+    /// reason), or `""` when every item went up. Lines listed in `except` (already printed in another list) are left
+    /// out.
+    public func text(except: Set<ManifestEntry> = [], manifest: String? = nil, dryRun: Bool = false) -> String {
         let shown = entries.filter { !except.contains($0) }
         guard !shown.isEmpty || more > 0 else { return "" }
-        var text = "\nnot uploaded (\(shown.count + more)):\n" + MigrationPrinter.header
+        var text =
+            "\n" + (dryRun ? "would not upload" : "not uploaded") + " (\(shown.count + more)):\n"
+            + MigrationPrinter.header
         for entry in shown { text += Self.row(entry) }
         if more > 0 {
             text += "… and \(more) more" + (manifest.map { " (every line is in \(DisplayText.escaped($0)))" } ?? "")

@@ -37,6 +37,12 @@ import Testing
         #expect(a != nil && b != nil && a!.lowerBound < b!.lowerBound)
     }
 
+    @Test func aDryRunSaysWhatWouldNotGoUp() {
+        let list = NotUploadedList()
+        list.record(entry("a", .invalid, code: "corrupt", message: "damaged"))
+        #expect(list.text(dryRun: true).hasPrefix("\nwould not upload (1):\n"))
+    }
+
     @Test func nothingWhenEveryItemWentUp() {
         let list = NotUploadedList()
         list.record(entry("a", .unchanged))
