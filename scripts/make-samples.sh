@@ -5,8 +5,9 @@
 # realistic certificate drop to try CertDrop on, e.g.
 #     certdrop samples/drop --passwords samples/passwords.json
 # It runs make-pkcs12-fixtures.sh into a temp dir and copies a selection under new names.
-# Other files in samples/ are left alone. Certificates are generated fresh on every run, so
-# "expiring soon" stays true only for 10 days after a run: rerun this script to refresh.
+# Other files in samples/ are left alone. The one time-sensitive sample, vpn-gateway.pfx ("expiring soon"), is not
+# copied from the fixtures (nor kept in git): make-expiring-sample.sh makes it relative to the day it runs, and
+# scripts/run-samples.sh calls that script on every run, so the samples never rot.
 set -euo pipefail
 
 here=$(cd -- "$(dirname -- "$0")" && pwd)
@@ -26,7 +27,7 @@ cat >"$tmp/map.tsv" <<'EOF'
 shop-web.pfx	rsa-default.pfx	RSA-2048 key + leaf + intermediate + root; OpenSSL 3 defaults (AES-256, SHA-256 MAC)
 api-gateway.pfx	ec-p256.pfx	EC P-256 key + leaf + intermediate + root
 payments-java.pfx	java-aes.pfx	keytool (JDK 17) style: AES-256, 10000 iterations, SHA-256 MAC
-vpn-gateway.pfx	expiring-soon.pfx	leaf expires 10 days after the drop was generated
+vpn-gateway.pfx	expiring-soon.pfx	leaf expires in 10 to 20 days (made relative to today by scripts/make-expiring-sample.sh)
 old-intranet.pfx	expired.pfx	leaf expired: valid 2020-01-01 to 2021-01-01
 partner-upload.pfx	wrong-password.pfx	passwords.json gives a wrong password for it (the right one is right-pw)
 dev-laptop.pfx	self-signed.pfx	self-signed leaf, no chain
@@ -36,6 +37,8 @@ EOF
 stage="$tmp/drop"
 mkdir -p "$stage"
 while IFS=$'\t' read -r name src _; do
+    # The time-sensitive sample is made by make-expiring-sample.sh (its password comes from the map all the same).
+    [ "$name" = vpn-gateway.pfx ] && continue
     cp -- "$tmp/fx/$src" "$stage/$name"
 done <"$tmp/map.tsv"
 
@@ -74,4 +77,5 @@ mv -- "$stage" "$samples/drop"
 mv -- "$tmp/passwords.json" "$samples/passwords.json"
 chmod 755 "$samples/drop"
 chmod 644 "$samples/drop"/* "$samples/passwords.json"
+"$here/make-expiring-sample.sh"
 echo "samples written to $samples/drop ($(ls "$samples/drop" | wc -l) files) and $samples/passwords.json" >&2

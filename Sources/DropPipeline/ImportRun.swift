@@ -41,11 +41,14 @@ public struct ImportRun: Sendable {
     public let counters: ImportCounters
     /// The ids each item goes under and the items held back: ``ImportRouting/byTemplate`` for `import`.
     public let routing: ImportRouting
+    /// Sees every line the manifest took, with the report of its item (for the end-of-run lists and reports).
+    public let observer: ImportLineObserver?
 
     /// Makes a run.
     public init(
         reader: DropReader, inspector: Inspector, uploader: Uploader, options: ImportOptions, manifest: ManifestWriter,
-        settled: Set<String> = [], counters: ImportCounters = ImportCounters(), routing: ImportRouting = .byTemplate
+        settled: Set<String> = [], counters: ImportCounters = ImportCounters(), routing: ImportRouting = .byTemplate,
+        observer: ImportLineObserver? = nil
     ) {
         self.reader = reader
         self.inspector = inspector
@@ -55,6 +58,7 @@ public struct ImportRun: Sendable {
         self.settled = settled
         self.counters = counters
         self.routing = routing
+        self.observer = observer
     }
 
     /// Runs the pipeline to the end on its own threads and returns the summary (also written to the manifest).
@@ -109,12 +113,14 @@ public struct ImportRun: Sendable {
             let lineIDs: [String?] = ids.isEmpty ? [item.report.id] : ids.map(Optional.some)
             if let held = routing.filter(item.report) {
                 let outcome = Uploader.Outcome(action: held.action, attempts: 0, error: held.reason)
-                for id in lineIDs { record(Self.entry(item.report, id: id, outcome: outcome, durationMs: 0), summary) }
+                for id in lineIDs {
+                    record(Self.entry(item.report, id: id, outcome: outcome, durationMs: 0), item.report, summary)
+                }
                 return
             }
             guard let material = item.upload, item.report.verdict != .error, !ids.isEmpty else {
                 let entry = Self.entryWithoutUpload(item.report)
-                for id in lineIDs { record(entry.with(id: id), summary) }
+                for id in lineIDs { record(entry.with(id: id), item.report, summary) }
                 return
             }
             for id in ids {
@@ -131,7 +137,7 @@ public struct ImportRun: Sendable {
                     let outcome = await upload(id, material)
                     counters.inFlight.subtract(1, ordering: .relaxed)
                     let elapsed = Int((DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1_000_000)
-                    record(Self.entry(report, id: id, outcome: outcome, durationMs: elapsed), summary)
+                    record(Self.entry(report, id: id, outcome: outcome, durationMs: elapsed), report, summary)
                     gate.signal()
                     uploads.leave()
                 }
@@ -145,9 +151,10 @@ public struct ImportRun: Sendable {
     }
 
     /// Counts only what the manifest took: a line it could not write is no outcome (the run stops).
-    private func record(_ entry: ManifestEntry, _ summary: SummaryBox) {
+    private func record(_ entry: ManifestEntry, _ report: ItemReport, _ summary: SummaryBox) {
         guard manifest.write(entry) else { return }
         routing.observe?(entry)
+        observer?(entry, report)
         summary.count(entry.action)
         counters.done.add(1, ordering: .relaxed)
         if entry.action.isFailure { counters.failed.add(1, ordering: .relaxed) }

@@ -40,8 +40,10 @@ public final class MigrationPrinter: @unchecked Sendable {
         }
     }
 
-    /// Prints the summary and the certificates not moved, and flushes.
-    public func finish(_ summary: MigrationSummary, manifest: String?) {
+    /// Prints the summary, the certificates not moved and the drop items not uploaded (those not already listed as
+    /// not moved), and flushes.
+    public func finish(_ summary: MigrationSummary, manifest: String?, notUploaded: NotUploadedList? = nil) {
+        let notMoved = Set(summary.notMoved)
         lock.withLock {
             switch format {
             case .table:
@@ -52,6 +54,9 @@ public final class MigrationPrinter: @unchecked Sendable {
                     output.write("\n" + (summary.dryRun ? "would not move:\n" : "not moved:\n") + Self.header)
                     for entry in summary.notMoved { output.write(Self.row(entry)) }
                 }
+                if let notUploaded {
+                    output.write(notUploaded.text(except: notMoved, manifest: manifest, dryRun: summary.dryRun))
+                }
                 if let manifest { output.write("\nmanifest: \(manifest)\n") }
             case .json:
                 var text = "{\n  \"dryRun\": \(summary.dryRun),\n  \"sourceCertificates\": \(summary.sourceCount),\n"
@@ -60,6 +65,12 @@ public final class MigrationPrinter: @unchecked Sendable {
                 text += "  \"notMoved\": [\n"
                 text += summary.notMoved.map { "    " + JSONText.line($0) }.joined(separator: ",\n")
                 text += (summary.notMoved.isEmpty ? "" : "\n") + "  ]"
+                if let notUploaded {
+                    let lines = notUploaded.entries.filter { !notMoved.contains($0) }
+                    text +=
+                        ",\n  \"notUploaded\": [\n" + lines.map { "    " + JSONText.line($0) }.joined(separator: ",\n")
+                    text += (lines.isEmpty ? "" : "\n") + "  ]"
+                }
                 output.write(text)
                 if let spool {
                     output.write(",\n  \"items\": [\n")

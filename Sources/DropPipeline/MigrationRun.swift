@@ -44,12 +44,14 @@ public struct MigrationRun: Sendable {
     public let settled: Set<String>
     /// Counters for the progress display.
     public let counters: ImportCounters
+    /// Sees every line written, with its drop item's report (`nil` for a line of the source's own).
+    public let observer: ImportLineObserver?
 
     /// Makes a run.
     public init(
         source: CertificateServiceClient, target: CertificateServiceClient, reader: DropReader, inspector: Inspector,
         options: MigrationOptions, manifest: ManifestWriter, settled: Set<String> = [],
-        counters: ImportCounters = ImportCounters()
+        counters: ImportCounters = ImportCounters(), observer: ImportLineObserver? = nil
     ) {
         self.source = source
         self.target = target
@@ -59,6 +61,7 @@ public struct MigrationRun: Sendable {
         self.manifest = manifest
         self.settled = settled
         self.counters = counters
+        self.observer = observer
     }
 
     /// Runs the migration; `observe` sees every line as it is written.
@@ -87,7 +90,7 @@ public struct MigrationRun: Sendable {
             reader: reader, inspector: inspector,
             uploader: Uploader(client: target, onExisting: onExisting, reencrypt: options.upload.reencrypt),
             options: options.upload, manifest: manifest, settled: settled, counters: counters,
-            routing: matcher.routing(upload: planned, observe: seen))
+            routing: matcher.routing(upload: planned, observe: seen), observer: observer)
         var lines = await items.runItems()
         let leftovers = await settleLeftovers(matcher: matcher, snapshot: snapshot, observe: seen)
         for (action, count) in leftovers.actions { lines.actions[action, default: 0] += count }
@@ -166,6 +169,7 @@ public struct MigrationRun: Sendable {
     ) {
         guard manifest.write(entry) else { return }
         observe(entry)
+        observer?(entry, nil)
         summary.actions[entry.action, default: 0] += 1
         counters.done.add(1, ordering: .relaxed)
         if entry.action.isFailure { counters.failed.add(1, ordering: .relaxed) }

@@ -3,7 +3,7 @@ import Foundation
 
 /// The formats of `plan`'s output.
 public enum PlanFormat: String, Sendable, CaseIterable {
-    case table, json, jsonl, csv
+    case table, json, jsonl, csv, html
 }
 
 /// Writes plan entries as they come (JSON is collected in a spool file, as `validate`'s is).
@@ -11,12 +11,14 @@ public final class PlanPrinter {
     private let format: PlanFormat
     private let output: TextOutput
     private let spool: Spool?
+    private let html: HTMLReport?
 
-    /// Makes a printer.
-    public init(format: PlanFormat, output: TextOutput) {
+    /// Makes a printer; `minDays` draws the HTML report's "within N days" band.
+    public init(format: PlanFormat, output: TextOutput, minDays: Int = 30) {
         self.format = format
         self.output = output
         spool = format == .json ? try? Spool() : nil
+        html = format == .html ? try? HTMLReport(title: "certdrop plan", output: output, minDays: minDays) : nil
         switch format {
         case .table: output.write("ACTION     ID                            SOURCE\n")
         case .csv: output.write("source,id,action,thumbprint,currentThumbprint,problems\n")
@@ -24,9 +26,16 @@ public final class PlanPrinter {
         }
     }
 
-    /// Writes one entry.
-    public func write(_ entry: PlanEntry) {
+    /// Writes one entry; the HTML report also shows the facts of its item's `report`.
+    public func write(_ entry: PlanEntry, report: ItemReport? = nil) {
         switch format {
+        case .html:
+            html?.add(
+                report.map { ReportRow(plan: entry, report: $0) }
+                    ?? ReportRow(
+                        source: entry.source, id: entry.id, status: entry.action.rawValue,
+                        tone: entry.action == .invalid || entry.action == .conflict ? .error : .ok,
+                        problems: entry.problems, thumbprint: entry.thumbprint))
         case .table:
             let id = DisplayText.escaped(entry.id ?? "-").padding(toLength: 28, withPad: " ", startingAt: 0)
             var line =
@@ -67,6 +76,8 @@ public final class PlanPrinter {
             output.write("\n  ]\n}\n")
         case .csv:
             break
+        case .html:
+            if let html { html.finish() } else { output.fail(PipelineError(.output, "cannot spool the HTML report")) }
         }
         output.flush()
     }

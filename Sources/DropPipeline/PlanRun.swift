@@ -45,6 +45,13 @@ public struct PlanRun: Sendable {
     public func run(client: CertificateServiceClient, sink: (PlanEntry) -> Void) async throws(ClientError)
         -> [PlanAction: Int]
     {
+        try await run(client: client, each: { entry, _ in sink(entry) })
+    }
+
+    /// Like ``run(client:sink:)``, handing each entry over with the report of its item (for an HTML report).
+    public func run(client: CertificateServiceClient, each sink: (PlanEntry, ItemReport) -> Void)
+        async throws(ClientError) -> [PlanAction: Int]
+    {
         let current = try await client.list()
         // Ids compare without case, as the service compares them.
         var byID: [String: String] = [:]
@@ -52,10 +59,10 @@ public struct PlanRun: Sendable {
         let index = byID
         var counts: [PlanAction: Int] = [:]
         validation.run { report in
-            let entry = Self.decide(
-                ImportRun.allowing(options.allow, report), current: index, onExisting: options.onExisting)
+            let allowed = ImportRun.allowing(options.allow, report)
+            let entry = Self.decide(allowed, current: index, onExisting: options.onExisting)
             counts[entry.action, default: 0] += 1
-            sink(entry)
+            sink(entry, allowed)
         }
         return counts
     }

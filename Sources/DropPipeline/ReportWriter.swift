@@ -6,7 +6,7 @@ import Foundation
 
 /// The formats a report can be written in.
 public enum ReportFormat: String, Sendable, CaseIterable {
-    case table, json, jsonl, csv, junit
+    case table, json, jsonl, csv, junit, sarif, html
 }
 
 /// Writes text to standard output or a file, buffered.
@@ -93,9 +93,15 @@ public final class ReportWriter {
     private let output: TextOutput
     private let failOn: Severity
     private var spool: Spool?
+    private var html: HTMLReport?
+    private var results = 0
 
-    /// Makes a writer. `failOn` decides which items JUnit counts as failures.
-    public init(format: ReportFormat, output: TextOutput, failOn: Severity = .error) throws(PipelineError) {
+    /// Makes a writer. `failOn` decides which items JUnit counts as failures; `minDays` and `title` are the HTML
+    /// report's "within N days" band and heading.
+    public init(
+        format: ReportFormat, output: TextOutput, failOn: Severity = .error, minDays: Int = 30,
+        title: String = "certdrop validate"
+    ) throws(PipelineError) {
         self.format = format
         self.output = output
         self.failOn = failOn
@@ -103,6 +109,8 @@ public final class ReportWriter {
         case .json, .junit: spool = try Spool()
         case .table: output.write(TableFormat.header)
         case .csv: output.write(CSVFormat.header)
+        case .sarif: output.write(SARIFFormat.header)
+        case .html: html = try HTMLReport(title: title, output: output, minDays: minDays)
         case .jsonl: break
         }
     }
@@ -116,6 +124,12 @@ public final class ReportWriter {
         case .json:
             spool?.append((spool?.isEmpty == false ? ",\n" : "") + "    " + JSONText.line(ItemJSON(report: report)))
         case .junit: spool?.append(JUnitFormat.testCase(report, failOn: failOn))
+        case .sarif:
+            for result in SARIFFormat.results(report) {
+                output.write((results == 0 ? "        " : ",\n        ") + result)
+                results += 1
+            }
+        case .html: html?.add(ReportRow(report))
         }
     }
 
@@ -143,6 +157,10 @@ public final class ReportWriter {
                     + "failures=\"\(failures)\" errors=\"0\" skipped=\"\(summary.verdicts[.ignored] ?? 0)\">\n")
             spool?.copy(to: output)
             output.write("  </testsuite>\n</testsuites>\n")
+        case .sarif:
+            output.write(SARIFFormat.footer)
+        case .html:
+            html?.finish()
         }
         output.flush()
     }

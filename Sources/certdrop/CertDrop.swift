@@ -15,6 +15,7 @@ struct CertDrop: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             ValidateCommand.self, InspectCommand.self, ImportCommand.self, PlanCommand.self, ListCommand.self,
+            ExpiringCommand.self,
             DiffCommand.self, MigrateCommand.self, VerifyCommand.self, ServeCommand.self, TokenCommand.self,
         ]
     )

@@ -58,6 +58,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .customLong("manifest-format"), help: "jsonl or csv.")
     var manifestFormat: ManifestFormat = .jsonl
 
+    @Option(help: "Also write an HTML report of the run (every item, its outcome, an expiry timeline) to this file.")
+    var report: String?
+
     @Flag(help: "No progress display.")
     var quiet = false
 
@@ -73,6 +76,10 @@ struct ImportCommand: AsyncParsableCommand {
         let settled = try resume.map { try ManifestWriter.settledSources(path: $0) } ?? []
         let path = manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
         let writer = try ManifestWriter(path: path, format: manifestFormat)
+        // Opened before any client, so that a report that cannot be written stops the run before it starts.
+        let html = try report.map {
+            try HTMLReport(title: "certdrop import", output: try TextOutput.file($0), minDays: checks.minDays)
+        }
         let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
         let uploader = Uploader(
             client: connection.client, onExisting: upload.onExisting, reencrypt: upload.reencrypt)
@@ -81,19 +88,26 @@ struct ImportCommand: AsyncParsableCommand {
         let progress = ImportProgress(
             style: ImportProgress.defaultStyle(quiet: quiet), counters: counters,
             retries: { connection.client.retryCount })
+        let notUploaded = NotUploadedList()
         let run = ImportRun(
             reader: drop.validation.reader, inspector: drop.validation.inspector, uploader: uploader,
-            options: upload.options, manifest: writer, settled: settled, counters: counters)
+            options: upload.options, manifest: writer, settled: settled, counters: counters,
+            observer: { entry, report in
+                notUploaded.record(entry)
+                html?.add(ReportRow(line: entry, report: report))
+            })
         progress.start()
         let summary = await run.run()
         progress.stop()
         await connection.close()
-        // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
+        // A manifest missing lines is an I/O error (exit 2), whatever the uploads did; so is a report.
         try writer.close()
+        html?.finish(notes: [summary.text, "into \(connection.label)", "manifest: \(writer.path)"])
+        try html?.close()
         let stdout = TextOutput.standardOutput()
         stdout.write(
             "\(summary.text)\ninto \(DisplayText.escaped(connection.label))\nmanifest: \(DisplayText.escaped(writer.path))\n"
-        )
+                + notUploaded.text(manifest: writer.path))
         try stdout.check()
         throw ExitCode(summary.exitStatus)
     }
@@ -123,18 +137,18 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var upload: ImportOptionGroup
 
-    @Option(help: "table, json, jsonl or csv.")
+    @Option(help: "table, json, jsonl, csv or html.")
     var format: PlanFormat = .table
 
     func run() async throws {
         let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
         let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
         let output = TextOutput.standardOutput()
-        let printer = PlanPrinter(format: format, output: output)
+        let printer = PlanPrinter(format: format, output: output, minDays: checks.minDays)
         let counts: [PlanAction: Int]
         do {
             counts = try await PlanRun(validation: drop.validation, options: upload.options)
-                .run(client: connection.client) { printer.write($0) }
+                .run(client: connection.client, each: { printer.write($0, report: $1) })
         } catch {
             await connection.close()
             throw PipelineError(.input, "cannot list \(connection.label): \(error.message)")

@@ -15,23 +15,32 @@ struct ListCommand: AsyncParsableCommand {
     @Option(help: "An OData filter passed through, e.g. \"thumbprint eq 'AB…'\".")
     var filter: String?
 
-    @Option(help: "table or json.")
+    @Option(help: "table, json, or openmetrics (gauges for Prometheus' textfile collector).")
     var format: ListFormat = .table
 
-    enum ListFormat: String, ExpressibleByArgument { case table, json }
+    enum ListFormat: String, ExpressibleByArgument { case table, json, openmetrics }
 
     func run() async throws {
+        let records = try await Self.records(target, filter: filter)
+        let output = TextOutput.standardOutput()
+        switch format {
+        case .table, .json: output.write(RecordFormat.render(records, json: format == .json))
+        case .openmetrics:
+            output.write(ExpiryReport.openMetrics(records, now: Date(), instance: target.instanceLabel))
+        }
+        try output.check()
+    }
+
+    /// Everything the target holds (that `filter` passes); a service that cannot be listed is an I/O error.
+    static func records(_ target: TargetOptions, filter: String?) async throws -> [CertificateRecord] {
         let connection = try await ServiceConnection.open(target, concurrency: 2)
-        let records: [CertificateRecord]
         do {
-            records = try await connection.client.list(filter: filter)
+            let records = try await connection.client.list(filter: filter)
+            await connection.close()
+            return records
         } catch {
             await connection.close()
             throw PipelineError(.input, "cannot list \(connection.label): \(error.message)")
         }
-        await connection.close()
-        let output = TextOutput.standardOutput()
-        output.write(RecordFormat.render(records, json: format == .json))
-        try output.check()
     }
 }

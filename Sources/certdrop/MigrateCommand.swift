@@ -55,6 +55,9 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "The report on standard output: table or json.")
     var format: MigrationReportFormat = .table
 
+    @Option(help: "Also write an HTML report of the run (every line, an expiry timeline) to this file.")
+    var report: String?
+
     @Flag(help: "No progress display.")
     var quiet = false
 
@@ -71,6 +74,10 @@ struct MigrateCommand: AsyncParsableCommand {
         let settled = try resume.map { try MigrationRun.settledSources(path: $0) } ?? []
         let path = dryRun ? "/dev/null" : manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
         let writer = try ManifestWriter(path: path, format: dryRun ? .jsonl : manifestFormat)
+        // Opened before any client, so that a report that cannot be written stops the run before it starts.
+        let html = try report.map {
+            try HTMLReport(title: "certdrop migrate", output: try TextOutput.file($0), minDays: checks.minDays)
+        }
         let source = try from.sourceClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
         let target = try to.targetClient(
             concurrency: upload.concurrency, caFile: client.caFile, retry: client.retryPolicy)
@@ -79,10 +86,15 @@ struct MigrateCommand: AsyncParsableCommand {
             style: ImportProgress.defaultStyle(quiet: quiet), counters: counters, retries: { target.retryCount })
         let stdout = TextOutput.standardOutput()
         let printer = MigrationPrinter(format: format, output: stdout, everyLine: dryRun)
+        let notUploaded = NotUploadedList()
         let run = MigrationRun(
             source: source, target: target, reader: drop.validation.reader, inspector: drop.validation.inspector,
             options: MigrationOptions(upload: upload.options, includeUnmatched: includeUnmatched, dryRun: dryRun),
-            manifest: writer, settled: settled, counters: counters)
+            manifest: writer, settled: settled, counters: counters,
+            observer: { entry, report in
+                notUploaded.record(entry)
+                html?.add(ReportRow(line: entry, report: report))
+            })
         progress.start()
         let outcome: Result<MigrationSummary, ClientError>
         do {
@@ -99,7 +111,11 @@ struct MigrateCommand: AsyncParsableCommand {
         case .success(let summary):
             // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
             try writer.close()
-            printer.finish(summary, manifest: dryRun ? nil : writer.path)
+            html?.finish(
+                notes: summary.text.split(separator: "\n").map(String.init)
+                    + [dryRun ? "dry run: nothing was written to the target" : "manifest: \(path)"])
+            try html?.close()
+            printer.finish(summary, manifest: dryRun ? nil : writer.path, notUploaded: notUploaded)
             try stdout.check()
             throw ExitCode(summary.exitStatus)
         }

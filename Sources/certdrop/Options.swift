@@ -82,7 +82,7 @@ struct CheckOptions: ParsableArguments {
 
 /// Where and how results are written.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "table, json, jsonl, csv or junit.")
+    @Option(help: "table, json, jsonl, csv, junit, sarif (SARIF 2.1.0) or html (one self-contained page).")
     var format: ReportFormat = .table
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")

@@ -30,7 +30,8 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         let run = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
-        let writer = try ReportWriter(format: output.format, output: try output.textOutput(), failOn: failOn)
+        let writer = try ReportWriter(
+            format: output.format, output: try output.textOutput(), failOn: failOn, minDays: checks.minDays)
         // A report that cannot be written stops the run: nothing more is read.
         let stop = StopSignal()
         let summary = run.validation.run(until: { stop.isSet }) { report in

@@ -54,8 +54,11 @@ import Testing
     @Test func noPasswordEverAppears() throws {
         let passwords = Fixtures.passwords.values.filter { $0.count >= 4 }
         #expect(!passwords.isEmpty)
+        // The problem codes' help text (SARIF's rules, the HTML summary) is the program's own, not input: a fixture
+        // password may be an ordinary word of it ("anything").
+        let help = ProblemCode.allCases.flatMap { [$0.help, $0.plainHelp, HTMLText.escape($0.plainHelp)] }
         for format in ReportFormat.allCases {
-            let text = try render(format)
+            let text = help.reduce(try render(format)) { $0.replacingOccurrences(of: $1, with: "") }
             for password in passwords {
                 #expect(!text.contains(password), "\(format) shows a password")
             }

@@ -22,6 +22,15 @@ public enum Fixtures {
         return folder
     }()
 
+    /// The bundled samples' folder (`samples/`, with `drop/` and `passwords.json`), once its time-sensitive sample
+    /// has been made relative to today by `scripts/make-expiring-sample.sh` (once per test process).
+    public static let samples: URL = {
+        let script = repositoryRoot.appendingPathComponent("scripts/make-expiring-sample.sh").path
+        let status = run(["/bin/bash", script])
+        precondition(status == 0, "scripts/make-expiring-sample.sh failed (exit \(status))")
+        return repositoryRoot.appendingPathComponent("samples")
+    }()
+
     /// A fresh drop of `count` distinct certificates made by `scripts/make-drop.sh` (with its `passwords.json`).
     public static func drop(count: Int, password: String = "drop-pw") -> URL {
         let folder = temporaryFolder("drop")

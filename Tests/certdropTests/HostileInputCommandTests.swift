@@ -9,10 +9,10 @@ import Testing
 @Suite(.serialized) struct HostileInputCommandTests {
     @Test func aManifestThatCannotBeWrittenStopsTheImportWithExitTwo() {
         let home = Fixtures.temporaryFolder("home")
-        let root = Fixtures.repositoryRoot.path
+        let samples = Fixtures.samples.path
         let result = certdrop(
             [
-                "import", root + "/samples/drop", "--passwords", root + "/samples/passwords.json", "--quiet",
+                "import", samples + "/drop", "--passwords", samples + "/passwords.json", "--quiet",
                 "--manifest", "/dev/full",
             ], environment: ["CERTDROP_HOME": home.path])
         #expect(result.status == 2, "\(result.stdout) \(result.stderr)")

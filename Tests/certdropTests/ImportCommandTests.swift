@@ -48,10 +48,10 @@ final class ServeProcess {
 @Suite(.serialized) struct ImportCommandTests {
     @Test func importIntoTheEmbeddedService() throws {
         let home = Fixtures.temporaryFolder("home")
-        let root = Fixtures.repositoryRoot.path
+        let samples = Fixtures.samples.path
         let env = ["CERTDROP_HOME": home.path]
         let first = certdrop(
-            ["import", root + "/samples/drop", "--passwords", root + "/samples/passwords.json", "--quiet"],
+            ["import", samples + "/drop", "--passwords", samples + "/passwords.json", "--quiet"],
             environment: env)
         #expect(first.status == 1, "\(first.stdout) \(first.stderr)")
         #expect(first.stdout.contains("6 created"))
@@ -59,7 +59,7 @@ final class ServeProcess {
         let manifests = try FileManager.default.contentsOfDirectory(atPath: home.path + "/manifests")
         #expect(manifests.count == 1)
         let second = certdrop(
-            ["import", root + "/samples/drop", "--passwords", root + "/samples/passwords.json", "--quiet"],
+            ["import", samples + "/drop", "--passwords", samples + "/passwords.json", "--quiet"],
             environment: env)
         #expect(second.stdout.contains("6 unchanged"))
         let list = certdrop(["list", "--format", "json"], environment: env)
@@ -67,7 +67,7 @@ final class ServeProcess {
         let rows = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]]
         #expect(rows?.count == 6)
         let plan = certdrop(
-            ["plan", root + "/samples/drop", "--passwords", root + "/samples/passwords.json"], environment: env)
+            ["plan", samples + "/drop", "--passwords", samples + "/passwords.json"], environment: env)
         #expect(plan.stdout.contains("6 unchanged"))
         // Nothing secret in the manifest.
         let manifest = try String(contentsOfFile: home.path + "/manifests/" + manifests[0], encoding: .utf8)

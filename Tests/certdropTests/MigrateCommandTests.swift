@@ -34,13 +34,23 @@ import Testing
         #expect(before.stdout.contains("6 only-in-source"), "\(before.stdout) \(before.stderr)")
 
         let manifest = folder.appendingPathComponent("migrate.jsonl").path
+        let report = folder.appendingPathComponent("migrate.html").path
         let migrate = certdrop(
-            ["migrate", drop.path, "--passwords", map, "--manifest", manifest, "--quiet"] + from + to)
+            ["migrate", drop.path, "--passwords", map, "--manifest", manifest, "--quiet", "--report", report] + from
+                + to)
         #expect(migrate.status == 1, "\(migrate.stdout) \(migrate.stderr)")
         #expect(migrate.stdout.contains("5 created"))
         #expect(migrate.stdout.contains("1 missing-pfx"))
         #expect(migrate.stdout.contains("not moved:"))
         #expect(migrate.stdout.contains("svc-cert-00006"))
+        // The drop item not uploaded (the password map is no certificate), once; not the line already "not moved".
+        let notUploaded = try #require(migrate.stdout.components(separatedBy: "not uploaded (1):\n").last)
+        #expect(notUploaded.contains("passwords.json"))
+        #expect(!notUploaded.contains("svc-cert-00006"))
+        // The report: every line, the source's own line without a PFX among them.
+        let html = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(html.components(separatedBy: "<tr class=\"item ").count == 8)
+        #expect(html.contains(">missing-pfx</span>"))
 
         let verified = certdrop(["verify", "--manifest", manifest, "--to", targetURL, "--to-sas-key-file", b.keyFile])
         #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
@@ -80,6 +90,8 @@ import Testing
         let plan = try JSONSerialization.jsonObject(with: Data(dryRun.stdout.utf8)) as? [String: Any]
         #expect(plan?["dryRun"] as? Bool == true)
         #expect((plan?["items"] as? [Any])?.count == 7)
+        let planned = try #require(plan?["notUploaded"] as? [[String: Any]])
+        #expect(planned.map { ($0["source"] as? String)?.hasSuffix("/passwords.json") } == [true])
 
         // No key reaches a manifest or the output.
         var secrets: [String] = []
