@@ -30,27 +30,19 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (from, to) = try endpoints.pair(allowInsecureKeyFile: client.allowInsecureKeyFile)
-        let source = try from.sourceClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
-        let target = try to.targetClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
-        async let sourceListing = Self.listing(source, "the source")
-        async let targetListing = Self.listing(target, "the target")
-        let listings = (await sourceListing, await targetListing)
+        let (source, target) = try await clientPair(from: from, to: to, options: client)
+        let outcome: Result<DiffReport, PipelineError>
+        do {
+            outcome = .success(try await DiffRun(source: source, target: target).run())
+        } catch {
+            outcome = .failure(error)
+        }
         await source.shutdown()
         await target.shutdown()
-        let report = DiffReport(source: try listings.0.get(), target: try listings.1.get())
+        let report = try outcome.get()
         let output = TextOutput.standardOutput()
         output.write(report.render(json: format == .json, all: all))
         try output.check()
         throw ExitCode(report.exitStatus)
-    }
-
-    static func listing(_ client: CertificateServiceClient, _ name: String) async -> Result<
-        [RemoteCertificate], PipelineError
-    > {
-        do {
-            return .success(try await client.inventory())
-        } catch {
-            return .failure(PipelineError(.input, "cannot list \(name) (\(client.target.baseURL)): \(error.message)"))
-        }
     }
 }

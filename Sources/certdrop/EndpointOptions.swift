@@ -115,4 +115,22 @@ extension ServiceEndpoint {
     }
 }
 
+/// The two clients of `diff` and `migrate`, made together: when the target's cannot be made (credentials, CA file),
+/// the source's, already made, is shut down before the error is thrown, so that no connection pool is left open.
+func clientPair(
+    from: ServiceEndpoint, to: ServiceEndpoint, sourceConcurrency: Int = 2, targetConcurrency: Int = 2,
+    options: ClientOptions
+) async throws -> (source: CertificateServiceClient, target: CertificateServiceClient) {
+    let source = try from.sourceClient(
+        concurrency: sourceConcurrency, caFile: options.caFile, retry: options.retryPolicy)
+    do {
+        let target = try to.targetClient(
+            concurrency: targetConcurrency, caFile: options.caFile, retry: options.retryPolicy)
+        return (source, target)
+    } catch {
+        await source.shutdown()
+        throw error
+    }
+}
+
 extension MigrationReportFormat: ExpressibleByArgument {}

@@ -78,9 +78,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let html = try report.map {
             try HTMLReport(title: "certdrop migrate", output: try TextOutput.file($0), minDays: checks.minDays)
         }
-        let source = try from.sourceClient(concurrency: 2, caFile: client.caFile, retry: client.retryPolicy)
-        let target = try to.targetClient(
-            concurrency: upload.concurrency, caFile: client.caFile, retry: client.retryPolicy)
+        let (source, target) = try await clientPair(
+            from: from, to: to, targetConcurrency: upload.concurrency, options: client)
         let counters = ImportCounters()
         let progress = ImportProgress(
             style: ImportProgress.defaultStyle(quiet: quiet), counters: counters, retries: { target.retryCount })

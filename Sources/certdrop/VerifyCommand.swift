@@ -65,49 +65,33 @@ struct VerifyCommand: AsyncParsableCommand {
         func close() async {
             if let connection { await connection.close() } else { await client.shutdown() }
         }
-        let report: VerifyReport
+        // The source's client, when the source is listed: made after the target's, released with it.
+        let expected: VerifyRun.Expected
         do {
-            report = try await Self.check(
-                manifest: manifest, source: manifest == nil ? from : nil, target: client, targetLabel: label,
-                includeExpired: includeExpired, caFile: target.caFile, retry: retry)
+            if let manifest {
+                expected = .manifest(path: manifest)
+            } else if let from {
+                let source = try from.sourceClient(concurrency: 2, caFile: target.caFile, retry: retry)
+                expected = .source(source, includeExpired: includeExpired)
+            } else {
+                throw PipelineError(.usage, "verify needs --manifest FILE or --from URL")
+            }
         } catch {
             await close()
             throw error
         }
+        let outcome: Result<VerifyReport, PipelineError>
+        do {
+            outcome = .success(try await VerifyRun(expected: expected, target: client, targetLabel: label).run())
+        } catch {
+            outcome = .failure(error)
+        }
+        if case .source(let source, _) = expected { await source.shutdown() }
         await close()
+        let report = try outcome.get()
         let output = TextOutput.standardOutput()
         output.write(report.render(json: format == .json, all: all))
         try output.check()
         throw ExitCode(report.exitStatus)
-    }
-
-    private static func check(
-        manifest: String?, source: ServiceEndpoint?, target: CertificateServiceClient, targetLabel: String,
-        includeExpired: Bool, caFile: String?, retry: RetryPolicy
-    ) async throws -> VerifyReport {
-        let expected: [VerifyExpectation]
-        var passedOver: [VerifyRow] = []
-        if let manifest {
-            expected = try VerifyReport.expectations(manifestPath: manifest)
-        } else if let source {
-            let client = try source.sourceClient(concurrency: 2, caFile: caFile, retry: retry)
-            let listing: [RemoteCertificate]
-            do {
-                listing = try await client.inventory()
-            } catch {
-                await client.shutdown()
-                throw PipelineError(.input, "cannot list the source (\(client.target.baseURL)): \(error.message)")
-            }
-            await client.shutdown()
-            (expected, passedOver) = VerifyReport.expectations(
-                source: listing, targetDialect: target.target.dialect, includeExpired: includeExpired)
-        } else {
-            throw PipelineError(.usage, "verify needs --manifest FILE or --from URL")
-        }
-        do {
-            return VerifyReport(expectations: expected, target: try await target.inventory(), passedOver: passedOver)
-        } catch {
-            throw PipelineError(.input, "cannot list \(targetLabel): \(error.message)")
-        }
     }
 }

@@ -38,9 +38,7 @@ import Testing
     static func verify(_ source: CertificateServiceClient, _ target: CertificateServiceClient) async throws
         -> VerifyReport
     {
-        let (expected, passedOver) = VerifyReport.expectations(
-            source: try await source.inventory(), targetDialect: target.target.dialect)
-        return VerifyReport(expectations: expected, target: try await target.inventory(), passedOver: passedOver)
+        try await VerifyRun(expected: .source(source, includeExpired: false), target: target).run()
     }
 
     /// Runs `body` with ARM clients of a source and a target made by ``instances(source:target:)`` (the target in

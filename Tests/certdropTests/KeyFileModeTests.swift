@@ -68,6 +68,22 @@ import Testing
         Self.expectRefused(diff, path)
     }
 
+    /// The source's client is made before the target's; a target whose key file is refused must release it (a
+    /// connection pool left open traps when it is freed in a debug build, which is what these tests run).
+    @Test(arguments: ["diff", "migrate"])
+    func aRefusedTargetReleasesTheSourcesClient(_ command: String) throws {
+        let good = try Self.keyFile(mode: 0o600)
+        let bad = try Self.keyFile(mode: 0o640)
+        let unreachable = "http://127.0.0.1:9"
+        var arguments = [
+            command, "--from", unreachable, "--from-sas-key-file", good, "--to", unreachable, "--to-sas-key-file",
+            bad, "--max-attempts", "1", "--timeout", "2",
+        ]
+        if command == "migrate" { arguments += ["--dry-run", "--quiet", Fixtures.temporaryFolder("cli-drop").path] }
+        let result = certdrop(arguments)
+        Self.expectRefused(result, bad)
+    }
+
     @Test func theEmbeddedServicesKeyFileIsCheckedToo() throws {
         let home = Fixtures.temporaryFolder("cli-home")
         let path = try Self.keyFile(mode: 0o604, in: home)
