@@ -38,7 +38,7 @@ struct FaultInjectionMiddleware: RouterMiddleware {
 
     private func inject(context: Context) async throws {
         if injector.faults.latency > .zero {
-            try await Task.sleep(for: injector.faults.latency)
+            try await injector.pause(injector.faults.latency)
         }
         switch injector.decide() {
         case .pass:

@@ -88,7 +88,9 @@ public struct CertificateServer: Sendable {
                 body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.exposition())))
         }
 
-        let injector = configuration.faults.isEnabled ? FaultInjector(configuration.faults) : nil
+        let injector =
+            configuration.faults.isEnabled
+            ? FaultInjector(configuration.faults, pause: configuration.latencyPause) : nil
         let routeMiddleware = CertificateRouteMiddleware(metrics: metrics)
         let validator = UploadValidator(
             options: configuration.pkcs12Options, pool: pkcs12Pool, metrics: metrics, keyVault: configuration.keyVault)

@@ -54,6 +54,14 @@ public struct FaultInjection: Hashable, Sendable {
     }
 }
 
+/// How injected latency is waited out (``ServiceConfiguration/latencyPause``).
+public typealias LatencyPause = @Sendable (Duration) async throws -> Void
+
+extension FaultInjector {
+    /// The real pause: `Task.sleep(for:)`.
+    static let sleep: LatencyPause = { try await Task.sleep(for: $0) }
+}
+
 /// What the injector decided for one request.
 enum FaultDecision: Hashable, Sendable {
     /// Handle the request normally.
@@ -69,6 +77,8 @@ enum FaultDecision: Hashable, Sendable {
 /// The state behind ``FaultInjection``: the seeded generator and the token bucket, behind one lock.
 final class FaultInjector: Sendable {
     let faults: FaultInjection
+    /// Waits out the injected latency: `Task.sleep` unless the configuration supplies another clock.
+    let pause: LatencyPause
     private let state: Mutex<State>
 
     private struct State {
@@ -77,8 +87,12 @@ final class FaultInjector: Sendable {
         var refilled: ContinuousClock.Instant
     }
 
-    init(_ faults: FaultInjection, now: ContinuousClock.Instant = .now) {
+    init(
+        _ faults: FaultInjection, pause: @escaping LatencyPause = FaultInjector.sleep,
+        now: ContinuousClock.Instant = .now
+    ) {
         self.faults = faults
+        self.pause = pause
         let capacity = max(1, faults.throttle ?? 1)
         state = Mutex(State(generator: SplitMix64(seed: faults.seed), tokens: capacity, refilled: now))
     }

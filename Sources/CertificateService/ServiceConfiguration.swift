@@ -33,6 +33,9 @@ public struct ServiceConfiguration: Sendable {
     public var publicBaseURL: String?
     /// Faults to inject into the certificate routes; off by default.
     public var faults: FaultInjection
+    /// How the injected latency is waited out: `Task.sleep(for:)` by default. A test supplies its own to see each
+    /// wait and to hold requests in flight until it lets them go, without depending on how fast the machine is.
+    public var latencyPause: LatencyPause
     /// Limits for opening uploaded PKCS#12 files: ``PKCS12Kit/PKCS12Options/maxIterations`` (default 1,000,000) is
     /// checked before any key is derived.
     public var pkcs12Options: PKCS12Options
@@ -67,6 +70,7 @@ public struct ServiceConfiguration: Sendable {
         self.resourceGroupName = nil
         self.publicBaseURL = nil
         self.faults = FaultInjection()
+        self.latencyPause = FaultInjector.sleep
         self.pkcs12Options = PKCS12Options()
         self.pkcs12Pool = PKCS12WorkPool.Configuration()
         self.connectionLimits = ConnectionLimits()

@@ -2,6 +2,7 @@ import CertificateAPI
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
+import Synchronization
 import Testing
 
 @testable import CertificateService
@@ -75,12 +76,36 @@ import Testing
         }
     }
 
-    @Test func latencyDelaysButDoesNotChangeAnswers() async throws {
+    /// Each authenticated request waits out the latency once, through the configured pause; a request refused by
+    /// authentication waits for nothing; the answers are the same as without latency.
+    @Test func latencyIsWaitedOutOncePerAuthenticatedRequest() async throws {
         let d = Self.legacy
-        try await TestService(faults: FaultInjection(latency: .milliseconds(20))).test { client in
+        let pauses = Mutex<[Duration]>([])
+        let service = try TestService(faults: FaultInjection(latency: .milliseconds(20))) {
+            $0.latencyPause = { duration in pauses.withLock { $0.append(duration) } }
+        }
+        try await service.test { client in
+            #expect(try await d.send(client, .get, d.collection()).status == .ok)
+            expectError(
+                try await d.send(client, .get, d.collection(), authorization: .some(nil)), .unauthorized,
+                .unauthorized)
+            #expect(try await d.send(client, .get, d.collection()).status == .ok)
+        }
+        #expect(pauses.withLock { $0 } == [.milliseconds(20), .milliseconds(20)])
+    }
+
+    /// Without latency the pause is never called.
+    @Test func noLatencyNoPause() async throws {
+        let d = Self.legacy
+        let pauses = Mutex(0)
+        let service = try TestService(faults: FaultInjection(failRate: 0.000_001)) {
+            $0.latencyPause = { _ in pauses.withLock { $0 += 1 } }
+        }
+        try await service.test { client in
             let response = try await d.send(client, .get, d.collection())
             #expect(response.status == .ok)
         }
+        #expect(pauses.withLock { $0 } == 0)
     }
 
     @Test func droppedConnectionsGetNoResponse() async throws {
@@ -124,20 +149,37 @@ import Testing
         }
     }
 
+    /// Four requests held in the latency pause until all four have arrived are four in flight at once: the pause
+    /// lets them go only then (or, should the client never open four, after 10 s, and the count says so).
     @Test func concurrentRequestsAreCountedInFlight() async throws {
         let d = Self.legacy
-        let service = try TestService(faults: FaultInjection(latency: .milliseconds(200)))
-        try await service.testLive { client in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 {
-                    group.addTask { _ = try await d.send(client, .get, d.collection()) }
+        let arrivals = Mutex(0)
+        let service = try TestService(faults: FaultInjection(latency: .milliseconds(1))) {
+            $0.latencyPause = { _ in
+                arrivals.withLock { $0 += 1 }
+                for _ in 0..<10_000 where arrivals.withLock({ $0 }) < 4 {
+                    try await Task.sleep(for: .milliseconds(1))
                 }
-                try await group.waitForAll()
             }
         }
+        // Each request on a connection of its own: one connection would carry them one after another.
+        let running = try await service.server.start()
+        let statuses = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    let response = try? await RawResponse.send(
+                        port: running.port, "GET", d.collection(), headers: ["Authorization": d.authorization])
+                    return response?.status ?? 0
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        try await running.shutdown()
+        #expect(statuses == [200, 200, 200, 200])
         let stats = service.server.metrics.snapshot
+        #expect(arrivals.withLock { $0 } == 4)
         #expect(stats.requests == 4)
         #expect(stats.inFlight == 0)
-        #expect((1...4).contains(stats.maxInFlight))
+        #expect(stats.maxInFlight == 4)
     }
 }
