@@ -27,15 +27,22 @@ public final class ImportProgress: @unchecked Sendable {
     private let style: Style
     private let counters: ImportCounters
     private let retries: @Sendable () -> Int
-    private let started = Date()
+    private let clock: @Sendable () -> Date
+    private let started: Date
     private let lock = NSLock()
     private var timer: DispatchSourceTimer?
 
-    /// Makes a display; `retries` reads the client's retry count.
-    public init(style: Style, counters: ImportCounters, retries: @escaping @Sendable () -> Int) {
+    /// Makes a display; `retries` reads the client's retry count; `clock` tells the time (the rate and the ETA are
+    /// counted from the moment the display is made).
+    public init(
+        style: Style, counters: ImportCounters, retries: @escaping @Sendable () -> Int,
+        clock: @escaping @Sendable () -> Date = Date.init
+    ) {
         self.style = style
         self.counters = counters
         self.retries = retries
+        self.clock = clock
+        self.started = clock()
     }
 
     /// `bar` on a terminal, `lines` otherwise.
@@ -64,7 +71,10 @@ public final class ImportProgress: @unchecked Sendable {
     }
 
     /// The current line: `42 done · 12.3/s · 8 in flight · 2 retries · ETA 0:31`.
-    public func line(now: Date = Date()) -> String {
+    public func line() -> String { line(now: clock()) }
+
+    /// The line as it reads at `now`.
+    public func line(now: Date) -> String {
         let done = counters.done.load(ordering: .relaxed)
         let elapsed = max(now.timeIntervalSince(started), 0.001)
         let rate = Double(done) / elapsed

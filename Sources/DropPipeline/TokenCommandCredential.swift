@@ -31,17 +31,21 @@ public actor TokenCommandCredential: CredentialProvider {
     private let timeout: TimeInterval
     private let lifetime: TimeInterval
     private let environment: [String: String]
+    private let clock: @Sendable () -> Date
     private var current: (header: String, renewAt: Date)?
     private var running: Task<(header: String, renewAt: Date), any Error>?
     /// How many times the command has been run.
     public private(set) var runs = 0
 
     /// Runs `command` when a token is needed, for at most `timeout` seconds; a token that is not a JWT is reused
-    /// for `defaultLifetime` seconds less the margin. `environment` is the one the child's is made from.
+    /// for `defaultLifetime` seconds less the margin. `environment` is the one the child's is made from; `clock`
+    /// tells the time that tokens are renewed by.
     public init(
         command: String, timeout: TimeInterval = defaultTimeout, defaultLifetime: TimeInterval = defaultLifetime,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProcessInfo.processInfo.environment,
+        clock: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.clock = clock
         self.command = command
         self.timeout = timeout.isFinite && timeout > 0 ? timeout : Self.defaultTimeout
         self.lifetime = defaultLifetime.isFinite ? max(0, defaultLifetime) : Self.defaultLifetime
@@ -49,15 +53,15 @@ public actor TokenCommandCredential: CredentialProvider {
     }
 
     public func authorization() async throws -> String {
-        if let current, Date() < current.renewAt { return current.header }
+        if let current, clock() < current.renewAt { return current.header }
         if let running { return try await running.value.header }
         runs += 1
-        let task = Task { [command, timeout, lifetime, environment] in
+        let task = Task { [command, timeout, lifetime, environment, clock] in
             let token = try await Self.fetch(
                 command: command, environment: Self.childEnvironment(environment), timeout: timeout)
             return (
                 header: "Bearer " + token,
-                renewAt: Self.renewalDate(token: token, fetched: Date(), defaultLifetime: lifetime)
+                renewAt: Self.renewalDate(token: token, fetched: clock(), defaultLifetime: lifetime)
             )
         }
         running = task

@@ -1,3 +1,4 @@
+import CertDropTestSupport
 import Foundation
 import Testing
 
@@ -132,6 +133,20 @@ import Testing
         _ = try await shortLived.authorization()
         _ = try await shortLived.authorization()
         #expect(await shortLived.runs == 2)
+    }
+
+    /// An opaque token lives `defaultLifetime` less the margin (600 − 120 = 480 s) by the credential's clock: reused
+    /// just inside that, fetched again exactly on it and after.
+    @Test(arguments: [(479.999, 1), (480.0, 2), (480.001, 2)])
+    func anOpaqueTokenIsRenewedByTheClock(_ elapsed: TimeInterval, _ runs: Int) async throws {
+        let folder = try folder()
+        let clock = TestClock()
+        let credential = TokenCommandCredential(
+            command: countingCommand(in: folder), defaultLifetime: 600, clock: clock.read)
+        #expect(try await credential.authorization() == "Bearer tok-1")
+        clock.advance(elapsed)
+        #expect(try await credential.authorization() == "Bearer tok-\(runs)")
+        #expect(await credential.runs == runs)
     }
 
     @Test func renewalDates() {

@@ -148,10 +148,37 @@ import Testing
         counters.done.store(10, ordering: .relaxed)
         counters.inFlight.store(3, ordering: .relaxed)
         counters.expected.store(20, ordering: .relaxed)
-        let progress = ImportProgress(style: .quiet, counters: counters, retries: { 4 })
-        let line = progress.line(now: Date().addingTimeInterval(10))
-        #expect(line.hasPrefix("10 done · 1.0/s · 3 in flight · 4 retries"))
-        #expect(line.contains("ETA 0:1"))
+        let clock = TestClock()
+        let progress = ImportProgress(style: .quiet, counters: counters, retries: { 4 }, clock: clock.read)
+        clock.advance(5)
+        // 10 done in 5 s: 2/s; 10 left at that rate: 5 s.
+        #expect(progress.line() == "10 done · 2.0/s · 3 in flight · 4 retries · ETA 0:05")
+        clock.advance(75)
+        // 80 s: 0.125/s; 10 left take 80 s.
+        #expect(progress.line() == "10 done · 0.1/s · 3 in flight · 4 retries · ETA 1:20")
+        counters.failed.store(2, ordering: .relaxed)
+        #expect(progress.line().contains(" · 2 not imported · "))
+    }
+
+    /// The ETA is shown only while something is left: one left, none left, more done than expected.
+    @Test(arguments: [(19, true), (20, false), (21, false)])
+    func theETAIsShownWhileSomethingIsLeft(_ done: Int, _ shown: Bool) {
+        let counters = ImportCounters()
+        counters.done.store(done, ordering: .relaxed)
+        counters.expected.store(20, ordering: .relaxed)
+        let clock = TestClock()
+        let progress = ImportProgress(style: .quiet, counters: counters, retries: { 0 }, clock: clock.read)
+        clock.advance(10)
+        #expect(progress.line().contains("ETA") == shown)
+    }
+
+    @Test func nothingDoneYetHasNoETA() {
+        let counters = ImportCounters()
+        counters.expected.store(20, ordering: .relaxed)
+        let clock = TestClock()
+        let progress = ImportProgress(style: .quiet, counters: counters, retries: { 0 }, clock: clock.read)
+        clock.advance(10)
+        #expect(progress.line() == "0 done · 0.0/s · 0 in flight · 0 retries")
     }
 }
 
