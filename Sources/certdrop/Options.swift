@@ -57,6 +57,14 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .customLong("id-template"), help: "How ids are made: {stem}, {thumbprint}, {thumbprint8}, {cn}.")
     var idTemplate = "{stem}"
 
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp("A PEM bundle of trusted CA certificates a leaf's path may end in.", valueName: "file"))
+    var caFile: String?
+
+    @Option(name: .customLong("trust"), help: "system: also trust the machine's trust store; none (default).")
+    var trust: TrustSelection = .none
+
     mutating func validate() throws {
         try NumericBounds.check(minDays, NumericBounds.minDays, "--min-days", unit: "days")
         try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
@@ -76,7 +84,8 @@ struct CheckOptions: ParsableArguments {
             pkcs12: PKCS12Options(
                 maxIterations: maxIterations, maxBags: maxBags, maxCertificates: maxCertificates,
                 maxDerivations: maxDerivations),
-            idTemplate: try IDTemplate(idTemplate))
+            idTemplate: try IDTemplate(idTemplate),
+            trust: try TrustSources(caFile: caFile, selection: trust).load())
     }
 }
 
@@ -96,6 +105,7 @@ struct OutputOptions: ParsableArguments {
 
 extension ReportFormat: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
+extension TrustSelection: ExpressibleByArgument {}
 
 /// How archives are opened, and the caps that keep hostile ones cheap.
 struct ArchiveOptions: ParsableArguments {
