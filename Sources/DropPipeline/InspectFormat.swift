@@ -72,7 +72,8 @@ public enum InspectFormat {
 
     static func endText(_ path: CertificatePath) -> String {
         switch path.end {
-        case .file where path.trustChecked: "in the file, at a self-signed root no trust store given trusts"
+        case .file where path.trustChecked:
+            "in the file, at a self-signed root that the trust store given does not hold"
         case .file: "in the file, at a self-signed root (no trust store given)"
         case .caFile: "in --ca-file (trusted)"
         case .system: "in the system store (trusted)"

@@ -43,7 +43,8 @@ extension ProblemCode {
         case .archiveTooLarge: "the archive's entries add up to more than `--max-archive-bytes`"
         case .tooManyEntries: "the archive has more than `--max-entries` entries"
         case .nestingLimit: "an archive nested deeper than `--max-depth`"
-        case .expiringSoon: "the leaf, or a CA certificate on its path (the message names which), expires within `--min-days`"
+        case .expiringSoon:
+            "the leaf, or a CA certificate on its path (the message names which), expires within `--min-days`"
         case .weakKey: "RSA or DSA under 2048 bits, EC under 256"
         case .weakSignature: "signed with MD5 or SHA-1"
         case .legacyEncryption: "RC2, RC4 or single DES: needs OpenSSL's legacy provider, and many targets refuse it"

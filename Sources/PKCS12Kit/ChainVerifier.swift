@@ -84,13 +84,15 @@ private struct Verification {
         defer { X509_STORE_CTX_free(context) }
         if let trust {
             self = trust.withUnsafePointer { store in
-                Verification(context: context, leaf: leaf, untrusted: untrusted, store: store, partial: true, time: time)
+                Verification(
+                    context: context, leaf: leaf, untrusted: untrusted, store: store, partial: true, time: time)
             }
         } else {
             // Without a trust store, an empty one: the chain is built from the file alone.
             guard let empty = X509_STORE_new() else { return }
             defer { X509_STORE_free(empty) }
-            self = Verification(context: context, leaf: leaf, untrusted: untrusted, store: empty, partial: false, time: time)
+            self = Verification(
+                context: context, leaf: leaf, untrusted: untrusted, store: empty, partial: false, time: time)
         }
     }
 

@@ -57,10 +57,11 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .customLong("id-template"), help: "How ids are made: {stem}, {thumbprint}, {thumbprint8}, {cn}.")
     var idTemplate = "{stem}"
 
+    // `--ca-file` is the service's TLS CA on import, plan and migrate; validate and inspect take it as this too.
     @Option(
-        name: .customLong("ca-file"),
+        name: .customLong("chain-ca-file"),
         help: ArgumentHelp("A PEM bundle of trusted CA certificates a leaf's path may end in.", valueName: "file"))
-    var caFile: String?
+    var chainCAFile: String?
 
     @Option(name: .customLong("trust"), help: "system: also trust the machine's trust store; none (default).")
     var trust: TrustSelection = .none
@@ -85,7 +86,16 @@ struct CheckOptions: ParsableArguments {
                 maxIterations: maxIterations, maxBags: maxBags, maxCertificates: maxCertificates,
                 maxDerivations: maxDerivations),
             idTemplate: try IDTemplate(idTemplate),
-            trust: try TrustSources(caFile: caFile, selection: trust).load())
+            trust: try TrustSources(caFile: chainCAFile, selection: trust).load())
+    }
+
+    /// These options with `--ca-file` (of validate and inspect) as the chain CA bundle.
+    func withCAFile(_ caFile: String?) throws -> CheckOptions {
+        guard let caFile else { return self }
+        guard chainCAFile == nil else { throw ValidationError("give --ca-file or --chain-ca-file, not both") }
+        var options = self
+        options.chainCAFile = caFile
+        return options
     }
 }
 

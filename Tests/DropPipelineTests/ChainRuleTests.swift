@@ -66,11 +66,14 @@ private struct Chain {
     }
 
     /// The intermediate's notAfter one second ahead (valid, but within --min-days), exactly now, one second past.
-    @Test(arguments: [(-1.0, [ProblemCode.expiringSoon]), (0.0, [.expiredChainCertificate]), (1.0, [.expiredChainCertificate])])
+    @Test(arguments: [
+        (-1.0, [ProblemCode.expiringSoon]), (0.0, [.expiredChainCertificate]), (1.0, [.expiredChainCertificate]),
+    ])
     func anExpiredIntermediate(offset: Double, codes: [ProblemCode]) throws {
         let notAfter = TestPKI.date(days: 100)
         let chain = Chain(intermediateNotAfter: notAfter)
-        let found = try problems(chain.leaf, [chain.intermediate, chain.root], now: notAfter.addingTimeInterval(offset))
+        let found = try problems(
+            chain.leaf, [chain.intermediate, chain.root], now: notAfter.addingTimeInterval(offset))
         #expect(found.map(\.code) == codes, "\(found)")
         #expect(found.allSatisfy { $0.message.contains(Chain.intermediateName) })
         if codes == [.expiredChainCertificate] {

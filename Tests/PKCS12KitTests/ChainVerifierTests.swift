@@ -205,7 +205,8 @@ struct TestChain {
     }
 
     @Test func anExpiredTrustedRootIsAnExpiredPathCertificate() throws {
-        let root = TestPKI.certificate("Old Root", notBefore: TestPKI.date(days: -900), notAfter: TestPKI.date(days: -1), isCA: true)
+        let root = TestPKI.certificate(
+            "Old Root", notBefore: TestPKI.date(days: -900), notAfter: TestPKI.date(days: -1), isCA: true)
         let leaf = TestPKI.certificate("leaf.chain.test", issuer: root, notBefore: TestPKI.date(days: -30))
         let trust = try TrustStore(caBundle: TestChain.bundle([root]), system: nil)
         let path = try path(leaf, [], trust: trust)
