@@ -76,7 +76,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "CertDropTestSupport", path: "Tests/Support"),
+        .target(name: "CertDropTestSupport", dependencies: ["COpenSSL"], path: "Tests/Support"),
         .testTarget(name: "PKCS12KitTests", dependencies: ["PKCS12Kit", "CertDropTestSupport"]),
         .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
         .testTarget(name: "CertificateAPITests", dependencies: ["CertificateAPI"]),

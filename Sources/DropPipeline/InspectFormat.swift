@@ -21,6 +21,10 @@ public enum InspectFormat {
                 lines.append("      thumbprint: \(member.thumbprint)")
             }
         }
+        if let path = report.path {
+            lines.append("  path:")
+            lines += pathLines(path).map { "    " + $0 }
+        }
         if let pkcs12 = report.pkcs12 {
             lines.append("  pkcs12:")
             lines += pkcs12Lines(pkcs12).map { "    " + $0 }
@@ -49,6 +53,32 @@ public enum InspectFormat {
         ]
         if facts.isCertificateAuthority { lines.append("certificate authority: yes") }
         return lines
+    }
+
+    /// Each certificate of the path, leaf first, with where it came from, then where the path ends.
+    static func pathLines(_ path: CertificatePath) -> [String] {
+        var lines: [String] = []
+        for element in path.elements {
+            lines.append("- \(element.subject)")
+            lines.append("  issuer: \(element.issuer)")
+            let from = element.notBefore.map(ISO8601.string) ?? "-"
+            let to = element.notAfter.map(ISO8601.string) ?? "-"
+            lines.append("  valid: \(from) to \(to)")
+            lines.append("  from: \(PathText.origin(element.origin))")
+        }
+        lines.append("ends: " + endText(path))
+        return lines
+    }
+
+    static func endText(_ path: CertificatePath) -> String {
+        switch path.end {
+        case .file where path.trustChecked:
+            "in the file, at a self-signed root that the trust store given does not hold"
+        case .file: "in the file, at a self-signed root (no trust store given)"
+        case .caFile: "in --ca-file (trusted)"
+        case .system: "in the system store (trusted)"
+        case .nowhere: "nowhere: the issuer \(path.missingIssuer ?? "-") is missing"
+        }
     }
 
     static func pkcs12Lines(_ facts: PKCS12Facts) -> [String] {

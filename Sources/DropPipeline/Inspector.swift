@@ -96,7 +96,7 @@ public struct Inspector: Sendable {
             let problem = Problem(Self.code(of: error.code), error.message)
             return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: .pkcs12))
         }
-        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12, problems: policy.problems(of: bundle))
+        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12)
     }
 
     /// Normalises PEM material (a certificate with its key and chain) into a PKCS#12 under the first password
@@ -108,18 +108,19 @@ public struct Inspector: Sendable {
             let password = candidates.first { !$0.isEmpty } ?? Self.randomPassword()
             let bytes = try PKCS12Writer.export(material, password: password, encryption: .aes256)
             let bundle = try PKCS12Bundle.open(bytes, passwords: [password], options: policy.pkcs12)
-            return opened(item, bundle: bundle, bytes: bytes, kind: .pem, problems: policy.problems(of: bundle))
+            return opened(item, bundle: bundle, bytes: bytes, kind: .pem)
         } catch {
             let problem = Problem(Self.code(of: error.code), error.message)
             return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: .pem))
         }
     }
 
-    private func opened(
-        _ item: DropItem, bundle: PKCS12Bundle, bytes: [UInt8], kind: ContentKind, problems: [Problem]
-    ) -> InspectedItem {
+    private func opened(_ item: DropItem, bundle: PKCS12Bundle, bytes: [UInt8], kind: ContentKind) -> InspectedItem {
+        let path = policy.path(of: bundle)
+        let problems = policy.problems(of: bundle, path: path)
         var result = report(item, problems: problems, certificate: bundle.certificate, kind: kind)
         result.chain = bundle.chain
+        result.path = path
         result.pkcs12 = bundle.pkcs12
         let uploadable = bundle.pkcs12.hasPrivateKey && bundle.pkcs12.keyMatchesCertificate == true
         return InspectedItem(report: result, upload: uploadable ? UploadMaterial(pkcs12: bytes, bundle: bundle) : nil)

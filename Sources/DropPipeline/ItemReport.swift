@@ -15,6 +15,8 @@ public struct ItemReport: Sendable {
     public var certificate: CertificateFacts?
     /// The other certificates in the file.
     public var chain: [ChainCertificate]
+    /// The leaf's path as OpenSSL built and verified it, `nil` when the file could not be opened or has no leaf.
+    public var path: CertificatePath?
     /// The PKCS#12 facts, `nil` when the file could not be opened.
     public var pkcs12: PKCS12Facts?
     /// Archive facts when the item came out of an archive.

@@ -38,6 +38,10 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case duplicate
     case invalidID = "invalid-id"
     case duplicateID = "duplicate-id"
+    // The leaf's path (OpenSSL's X509_verify_cert).
+    case expiredChainCertificate = "expired-chain-certificate"
+    case chainSignature = "chain-signature"
+    case invalidChain = "invalid-chain"
     // Archives.
     case unsafePath = "unsafe-path"
     case unsafeEntry = "unsafe-entry"
@@ -58,6 +62,9 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case emptyPassword = "empty-password"
     case unencryptedKey = "unencrypted-key"
     case multipleKeys = "multiple-keys"
+    case incompleteChain = "incomplete-chain"
+    case unrelatedCertificate = "unrelated-certificate"
+    case untrustedRoot = "untrusted-root"
     // Information.
     case selfSigned = "self-signed"
     case paired
@@ -66,7 +73,7 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     public var defaultSeverity: Severity {
         switch self {
         case .expiringSoon, .weakKey, .weakSignature, .legacyEncryption, .noMAC, .unprotected, .emptyPassword,
-            .unencryptedKey, .multipleKeys:
+            .unencryptedKey, .multipleKeys, .incompleteChain, .unrelatedCertificate, .untrustedRoot:
             .warning
         case .selfSigned, .paired:
             .info

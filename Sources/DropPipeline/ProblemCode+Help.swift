@@ -27,6 +27,12 @@ extension ProblemCode {
         case .duplicate: "the same leaf certificate as an earlier source (the message names it)"
         case .invalidID: "the id made by `--id-template` breaks the id rule"
         case .duplicateID: "an earlier source already takes the same id (ids compare without case)"
+        case .expiredChainCertificate:
+            "a CA certificate on the leaf's path (from the file, `--ca-file` or the system store) has expired or is not yet valid; the message names it"
+        case .chainSignature:
+            "a certificate on the leaf's path does not verify against its issuer's key (a forged or damaged certificate, or an issuer with the right name and the wrong key)"
+        case .invalidChain:
+            "OpenSSL refuses the leaf's path for another reason, for instance a CA certificate that is not a CA or a path over 100 certificates; the message gives OpenSSL's reason"
         case .unrecognised: "with `--strict`: a file that is not a certificate"
         case .unsafePath:
             "an archive entry whose name is absolute or climbs out, or (with `--follow-symlinks`) a link in a drop that leads outside the path given; not read"
@@ -37,7 +43,8 @@ extension ProblemCode {
         case .archiveTooLarge: "the archive's entries add up to more than `--max-archive-bytes`"
         case .tooManyEntries: "the archive has more than `--max-entries` entries"
         case .nestingLimit: "an archive nested deeper than `--max-depth`"
-        case .expiringSoon: "expires within `--min-days`"
+        case .expiringSoon:
+            "the leaf, or a CA certificate on its path (the message names which), expires within `--min-days`"
         case .weakKey: "RSA or DSA under 2048 bits, EC under 256"
         case .weakSignature: "signed with MD5 or SHA-1"
         case .legacyEncryption: "RC2, RC4 or single DES: needs OpenSSL's legacy provider, and many targets refuse it"
@@ -46,6 +53,11 @@ extension ProblemCode {
         case .emptyPassword: "the password is empty"
         case .unencryptedKey: "the private key is stored in a plain key bag"
         case .multipleKeys: "more than one private key; only the first (and its certificate) is used"
+        case .incompleteChain:
+            "the file does not carry the leaf's path to a self-signed root or to a trusted certificate (`--ca-file`, `--trust system`); the message names the missing issuer"
+        case .unrelatedCertificate: "a certificate in the file that is on no path of the leaf"
+        case .untrustedRoot:
+            "with `--ca-file` or `--trust system`: the leaf's path ends in a self-signed root (or the self-signed leaf itself) that neither trusts"
         case .selfSigned: "the certificate verifies with its own key (`--deny-self-signed` makes it an error)"
         case .paired: "a key file normalised together with the certificate beside it"
         }

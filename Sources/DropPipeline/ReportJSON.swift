@@ -6,7 +6,7 @@ struct ItemJSON: Encodable {
     let report: ItemReport
 
     private enum Keys: String, CodingKey {
-        case source, verdict, problems, id, certificate, pkcs12, archive
+        case source, verdict, problems, id, certificate, pkcs12, archive, path
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -21,6 +21,42 @@ struct ItemJSON: Encodable {
         if let archive = report.archive {
             try container.encode(archive, forKey: .archive)
         }
+        if let path = report.path {
+            try container.encode(PathJSON(path: path), forKey: .path)
+        }
+    }
+}
+
+/// The leaf's path: `{elements: [{subject, issuer, notBefore, notAfter, thumbprint, origin, selfSigned}], end,
+/// trustChecked, missingIssuer, unrelated: [{subject, thumbprint}]}`.
+struct PathJSON: Encodable {
+    let path: CertificatePath
+
+    private enum Keys: String, CodingKey {
+        case elements, end, trustChecked, missingIssuer, unrelated
+    }
+
+    private enum ElementKeys: String, CodingKey {
+        case subject, issuer, notBefore, notAfter, thumbprint, origin, selfSigned
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: Keys.self)
+        var elements = container.nestedUnkeyedContainer(forKey: .elements)
+        for element in path.elements {
+            var object = elements.nestedContainer(keyedBy: ElementKeys.self)
+            try object.encode(element.subject, forKey: .subject)
+            try object.encode(element.issuer, forKey: .issuer)
+            try object.encode(element.notBefore.map(ISO8601.string), forKey: .notBefore)
+            try object.encode(element.notAfter.map(ISO8601.string), forKey: .notAfter)
+            try object.encode(element.thumbprint, forKey: .thumbprint)
+            try object.encode(element.origin, forKey: .origin)
+            try object.encode(element.selfSigned, forKey: .selfSigned)
+        }
+        try container.encode(path.end, forKey: .end)
+        try container.encode(path.trustChecked, forKey: .trustChecked)
+        try container.encode(path.missingIssuer, forKey: .missingIssuer)
+        try container.encode(path.unrelated, forKey: .unrelated)
     }
 }
 

@@ -15,11 +15,13 @@ public struct ValidationPolicy: Sendable {
     public var pkcs12: PKCS12Options
     /// How ids are made.
     public var idTemplate: IDTemplate
+    /// The certificates a leaf's path may end in (`--ca-file`, `--trust system`); `nil`: the file's own only.
+    public var trust: TrustStore?
 
     /// Makes a policy; the defaults are the command line's.
     public init(
         minDays: Int = 30, denySelfSigned: Bool = false, strict: Bool = false, now: Date = Date(),
-        pkcs12: PKCS12Options = PKCS12Options(), idTemplate: IDTemplate = .stem
+        pkcs12: PKCS12Options = PKCS12Options(), idTemplate: IDTemplate = .stem, trust: TrustStore? = nil
     ) {
         self.minDays = minDays
         self.denySelfSigned = denySelfSigned
@@ -27,10 +29,22 @@ public struct ValidationPolicy: Sendable {
         self.now = now
         self.pkcs12 = pkcs12
         self.idTemplate = idTemplate
+        self.trust = trust
+    }
+
+    /// The leaf's path, built and verified by OpenSSL at ``now`` from the file's certificates and ``trust``.
+    public func path(of bundle: PKCS12Bundle) -> CertificatePath? {
+        bundle.path(trust: trust, at: now)
     }
 
     /// The problems of an opened bundle, order-independent (duplicates are found later, in order).
     public func problems(of bundle: PKCS12Bundle) -> [Problem] {
+        problems(of: bundle, path: path(of: bundle))
+    }
+
+    /// The problems of an opened bundle whose leaf's path (``path(of:)``) is known; the path's rules
+    /// (`4-Check/`) come last.
+    public func problems(of bundle: PKCS12Bundle, path: CertificatePath?) -> [Problem] {
         var problems: [Problem] = []
         let facts = bundle.pkcs12
         if let certificate = bundle.certificate {
@@ -69,6 +83,7 @@ public struct ValidationPolicy: Sendable {
                     "legacy encryption (\(Set(what).sorted().joined(separator: "; "))) needs OpenSSL's legacy provider"
                 ))
         }
+        if let path { problems += PathRules.problems(of: path, policy: self) }
         return problems
     }
 

@@ -57,6 +57,15 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .customLong("id-template"), help: "How ids are made: {stem}, {thumbprint}, {thumbprint8}, {cn}.")
     var idTemplate = "{stem}"
 
+    // `--ca-file` is the service's TLS CA on import, plan and migrate; validate and inspect take it as this too.
+    @Option(
+        name: .customLong("chain-ca-file"),
+        help: ArgumentHelp("A PEM bundle of trusted CA certificates a leaf's path may end in.", valueName: "file"))
+    var chainCAFile: String?
+
+    @Option(name: .customLong("trust"), help: "system: also trust the machine's trust store; none (default).")
+    var trust: TrustSelection = .none
+
     mutating func validate() throws {
         try NumericBounds.check(minDays, NumericBounds.minDays, "--min-days", unit: "days")
         try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
@@ -76,7 +85,17 @@ struct CheckOptions: ParsableArguments {
             pkcs12: PKCS12Options(
                 maxIterations: maxIterations, maxBags: maxBags, maxCertificates: maxCertificates,
                 maxDerivations: maxDerivations),
-            idTemplate: try IDTemplate(idTemplate))
+            idTemplate: try IDTemplate(idTemplate),
+            trust: try TrustSources(caFile: chainCAFile, selection: trust).load())
+    }
+
+    /// These options with `--ca-file` (of validate and inspect) as the chain CA bundle.
+    func withCAFile(_ caFile: String?) throws -> CheckOptions {
+        guard let caFile else { return self }
+        guard chainCAFile == nil else { throw ValidationError("give --ca-file or --chain-ca-file, not both") }
+        var options = self
+        options.chainCAFile = caFile
+        return options
     }
 }
 
@@ -96,6 +115,7 @@ struct OutputOptions: ParsableArguments {
 
 extension ReportFormat: ExpressibleByArgument {}
 extension Severity: ExpressibleByArgument {}
+extension TrustSelection: ExpressibleByArgument {}
 
 /// How archives are opened, and the caps that keep hostile ones cheap.
 struct ArchiveOptions: ParsableArguments {

@@ -21,6 +21,11 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var archives: ArchiveOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp("The same as --chain-ca-file: trusted CAs a leaf's path may end in.", valueName: "file"))
+    var caFile: String?
+
     @Option(name: .customLong("fail-on"), help: "error, or warning to fail on warnings too.")
     var failOn: Severity = .error
 
@@ -29,7 +34,8 @@ struct ValidateCommand: ParsableCommand {
     }
 
     func run() throws {
-        let run = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let run = try DropRun(
+            paths: paths, passwords: passwords, checks: try checks.withCAFile(caFile), archives: archives)
         let writer = try ReportWriter(
             format: output.format, output: try output.textOutput(), failOn: failOn, minDays: checks.minDays)
         // A report that cannot be written stops the run: nothing more is read.
@@ -62,10 +68,16 @@ struct InspectCommand: ParsableCommand {
     @Option(help: "text or json.")
     var format: InspectOutput = .text
 
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp("The same as --chain-ca-file: trusted CAs a leaf's path may end in.", valueName: "file"))
+    var caFile: String?
+
     enum InspectOutput: String, ExpressibleByArgument { case text, json }
 
     func run() throws {
-        let run = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let run = try DropRun(
+            paths: paths, passwords: passwords, checks: try checks.withCAFile(caFile), archives: archives)
         let stdout = TextOutput.standardOutput()
         let writer = format == .json ? try ReportWriter(format: .json, output: stdout) : nil
         let summary = run.validation.run { report in

@@ -180,14 +180,16 @@ extension [ItemReport] {
         #expect(combined.verdict == .ok, "\(combined.problems)")
         #expect(combined.pkcs12?.hasPrivateKey == true)
         #expect(combined.chain.count == 2)
+        // A certificate and key pair without its chain: the path stops at the leaf (its issuer is not in the pair).
         let encrypted = try #require(reports.source("/encrypted.crt"))
-        #expect(encrypted.verdict == .ok, "\(encrypted.problems)")
+        #expect(encrypted.verdict == .warning, "\(encrypted.problems)")
+        #expect(encrypted.problems.map(\.code) == [.incompleteChain])
         #expect(encrypted.certificate?.keyAlgorithm == "EC")
         #expect(reports.source("/encrypted.key")?.verdict == .ignored)
         #expect(reports.source("/encrypted.key")?.problems.map(\.code) == [.paired])
         // leaf.crt pairs with leaf.key; leaf.der is the same certificate without a key.
         let leaf = try #require(reports.source("/leaf.crt"))
-        #expect(leaf.problems.map(\.code) == [.duplicate])
+        #expect(leaf.problems.map(\.code) == [.incompleteChain, .duplicate])
         // A certificate without its key is not a copy of the uploadable one, but it wants the same id.
         #expect(reports.source("/leaf.der")?.problems.map(\.code) == [.noPrivateKey, .duplicateID])
         #expect(reports.source("/orphan.crt")?.problems.map(\.code) == [.noPrivateKey])

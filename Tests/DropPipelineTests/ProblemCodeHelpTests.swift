@@ -34,8 +34,12 @@ import Testing
     }
 
     @Test func plainHelpHasNoMarkdown() {
-        #expect(ProblemCode.expiringSoon.help == "expires within `--min-days`")
-        #expect(ProblemCode.expiringSoon.plainHelp == "expires within --min-days")
+        #expect(
+            ProblemCode.expiringSoon.help
+                == "the leaf, or a CA certificate on its path (the message names which), expires within `--min-days`")
+        #expect(
+            ProblemCode.expiringSoon.plainHelp
+                == "the leaf, or a CA certificate on its path (the message names which), expires within --min-days")
         for code in ProblemCode.allCases { #expect(!code.plainHelp.contains("`")) }
     }
 }

@@ -26,7 +26,13 @@ import Testing
         #expect(Set(object.keys) == ["summary", "items"])
         let items = try #require(object["items"] as? [[String: Any]])
         let good = try #require(items.first { ($0["source"] as? String)?.hasSuffix("/ec-p256.pfx") == true })
-        #expect(Set(good.keys) == ["source", "verdict", "problems", "id", "certificate", "pkcs12"])
+        #expect(Set(good.keys) == ["source", "verdict", "problems", "id", "certificate", "pkcs12", "path"])
+        let path = try #require(good["path"] as? [String: Any])
+        #expect(Set(path.keys) == ["elements", "end", "trustChecked", "missingIssuer", "unrelated"])
+        #expect(path["end"] as? String == "file")
+        let element = try #require((path["elements"] as? [[String: Any]])?.first)
+        #expect(
+            Set(element.keys) == ["subject", "issuer", "notBefore", "notAfter", "thumbprint", "origin", "selfSigned"])
         let certificate = try #require(good["certificate"] as? [String: Any])
         #expect(
             Set(certificate.keys) == [
