@@ -88,15 +88,48 @@ public struct Inspector: Sendable {
     }
 
     private func openPKCS12(_ item: DropItem, bytes: [UInt8]) -> InspectedItem {
-        let candidates = passwords.candidates(for: [item.source, item.relativeName], sidecarPath: item.filePath)
+        let sourced = passwords.sourcedCandidates(for: [item.source, item.relativeName], sidecarPath: item.filePath)
+        let candidates = PasswordHygieneRule.candidates(sourced)
         let bundle: PKCS12Bundle
         do {
-            bundle = try PKCS12Bundle.open(bytes, passwords: candidates, options: policy.pkcs12)
+            bundle = try PKCS12Bundle.open(bytes, passwords: candidates.map(\.password), options: policy.pkcs12)
         } catch {
             let problem = Problem(Self.code(of: error.code), error.message)
             return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: .pkcs12))
         }
-        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12, problems: policy.problems(of: bundle))
+        let hygiene = PasswordHygieneRule.problems(opened: bundle.pkcs12.passwordCandidate, of: candidates)
+        let problems = policy.problems(of: bundle)
+        if policy.reencryptForTargets, problems.contains(where: { $0.code == .targetIncompatible }),
+            let reencrypted = reencryptForTargets(bundle)
+        {
+            return opened(
+                item, bundle: reencrypted.bundle, bytes: reencrypted.bytes, kind: .pkcs12,
+                problems: hygiene + reencrypted.problems)
+        }
+        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12, problems: hygiene + problems)
+    }
+
+    /// `--reencrypt auto`: when every target's complaint is about the file's protection (not its key), the file
+    /// re-exported, under the password that opened it, in an encryption every target reads; `nil` otherwise.
+    func reencryptForTargets(_ bundle: PKCS12Bundle) -> (bytes: [UInt8], bundle: PKCS12Bundle, problems: [Problem])? {
+        let keyReasons = policy.targets.flatMap {
+            TargetCompatibilityRule.reasons($0, pkcs12: bundle.pkcs12, certificate: bundle.certificate).key
+        }
+        guard keyReasons.isEmpty, let encryption = TargetCompatibilityRule.encryption(for: policy.targets) else {
+            return nil
+        }
+        do {
+            let bytes = try PKCS12Writer.export(bundle, password: bundle.password, encryption: encryption)
+            let reopened = try PKCS12Bundle.open(bytes, passwords: [bundle.password], options: policy.pkcs12)
+            let was = (bundle.pkcs12.keySchemes + bundle.pkcs12.certSchemes).map(\.summary)
+            let names = policy.targets.map(\.name).joined(separator: ", ")
+            let note = Problem(
+                .reencrypted,
+                "re-exported as \(encryption.rawValue) for \(names) (was \(Set(was).sorted().joined(separator: "; ")))")
+            return (bytes, reopened, policy.problems(of: reopened) + [note])
+        } catch {
+            return nil
+        }
     }
 
     /// Normalises PEM material (a certificate with its key and chain) into a PKCS#12 under the first password
@@ -106,7 +139,7 @@ public struct Inspector: Sendable {
         do {
             let material = try PEMMaterial(pieces: pieces, passwords: candidates, options: policy.pkcs12)
             let password = candidates.first { !$0.isEmpty } ?? Self.randomPassword()
-            let bytes = try PKCS12Writer.export(material, password: password, encryption: .aes256)
+            let bytes = try PKCS12Writer.export(material, password: password, encryption: policy.exportEncryption)
             let bundle = try PKCS12Bundle.open(bytes, passwords: [password], options: policy.pkcs12)
             return opened(item, bundle: bundle, bytes: bytes, kind: .pem, problems: policy.problems(of: bundle))
         } catch {

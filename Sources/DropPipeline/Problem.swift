@@ -58,17 +58,25 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case emptyPassword = "empty-password"
     case unencryptedKey = "unencrypted-key"
     case multipleKeys = "multiple-keys"
+    // Where the file goes (`--target`, `--usage`) and how it was opened.
+    case targetIncompatible = "target-incompatible"
+    case keyUsage = "key-usage"
+    case longValidity = "long-validity"
+    case noSubjectAltName = "no-subject-alt-name"
+    case passwordWhitespace = "password-whitespace"
+    case nonASCIIPassword = "non-ascii-password"
     // Information.
     case selfSigned = "self-signed"
     case paired
+    case reencrypted
 
     /// The severity a problem has unless a policy says otherwise.
     public var defaultSeverity: Severity {
         switch self {
         case .expiringSoon, .weakKey, .weakSignature, .legacyEncryption, .noMAC, .unprotected, .emptyPassword,
-            .unencryptedKey, .multipleKeys:
+            .unencryptedKey, .multipleKeys, .noSubjectAltName, .passwordWhitespace, .nonASCIIPassword:
             .warning
-        case .selfSigned, .paired:
+        case .selfSigned, .paired, .reencrypted:
             .info
         default:
             .error
