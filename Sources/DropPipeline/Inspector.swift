@@ -121,7 +121,9 @@ public struct Inspector: Sendable {
         do {
             let bytes = try PKCS12Writer.export(bundle, password: bundle.password, encryption: encryption)
             let reopened = try PKCS12Bundle.open(bytes, passwords: [bundle.password], options: policy.pkcs12)
-            let was = (bundle.pkcs12.keySchemes + bundle.pkcs12.certSchemes).map(\.summary)
+            let was =
+                (bundle.pkcs12.keySchemes + bundle.pkcs12.certSchemes).map(\.summary)
+                + (bundle.pkcs12.macAlgorithm.map { ["MAC \($0)"] } ?? [])
             let names = policy.targets.map(\.name).joined(separator: ", ")
             let note = Problem(
                 .reencrypted,

@@ -75,7 +75,10 @@ public struct EncryptionScheme: Sendable, Hashable, Codable, Comparable {
     }
 
     /// `AES-256-CBC (PBES2, hmacWithSHA256)`, `DES-EDE3-CBC (PBES1)`.
-    public var summary: String { "\(cipher) (\([kind] + (prf.map { [$0] } ?? [])).joined(separator: ", ")))" }
+    public var summary: String {
+        let parts = [kind] + (prf.map { [$0] } ?? [])
+        return "\(cipher) (\(parts.joined(separator: ", ")))"
+    }
 
     public static func < (lhs: EncryptionScheme, rhs: EncryptionScheme) -> Bool {
         (lhs.kind, lhs.cipher, lhs.prf ?? "", lhs.iterations) < (rhs.kind, rhs.cipher, rhs.prf ?? "", rhs.iterations)

@@ -54,7 +54,8 @@ struct PBEAlgorithm: Hashable {
         var cipherNid: Int32 = 0
         var digestNid: Int32 = 0
         let found = EVP_PBE_find(EVP_PBE_TYPE_OUTER, scheme, &cipherNid, &digestNid, nil) == 1 && cipherNid != 0
-        let cipherName = found ? (OBJ_nid2sn(cipherNid).map { String(cString: $0) } ?? Self.name(cipherNid)) : Self.name(scheme)
+        let cipherName =
+            found ? (OBJ_nid2sn(cipherNid).map { String(cString: $0) } ?? Self.name(cipherNid)) : Self.name(scheme)
         return EncryptionScheme(kind: "PBES1", cipher: cipherName, prf: nil, iterations: iterations)
     }
 

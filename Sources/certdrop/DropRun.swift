@@ -15,7 +15,8 @@ struct DropRun {
             paths: paths, unpacker: unpacker, maxFileBytes: archives.maxEntryBytes,
             followSymlinks: archives.followSymlinks)
         try reader.checkPaths()
-        validation = DropValidation(reader: reader, inspector: Inspector(policy: try policy ?? checks.policy(), passwords: book))
+        validation = DropValidation(
+            reader: reader, inspector: Inspector(policy: try policy ?? checks.policy(), passwords: book))
     }
 }
 

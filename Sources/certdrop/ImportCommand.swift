@@ -16,7 +16,8 @@ struct ImportOptionGroup: ParsableArguments {
     var allow: [ProblemCode] = []
 
     @Option(
-        help: "Re-export each PFX in this encryption before upload: aes256 or 3des; auto re-exports only the files a --target cannot read, in an encryption every --target reads."
+        help:
+            "Re-export each PFX in this encryption before upload: aes256 or 3des; auto re-exports only the files a --target cannot read, in an encryption every --target reads."
     )
     var reencrypt: ReencryptChoice?
 
@@ -27,7 +28,8 @@ struct ImportOptionGroup: ParsableArguments {
     /// `--reencrypt auto` names no --target: a usage error.
     func validate(targets: [String]) throws {
         if reencrypt == .auto, targets.isEmpty {
-            throw ValidationError("--reencrypt auto needs at least one --target (it re-exports what a target cannot read)")
+            throw ValidationError(
+                "--reencrypt auto needs at least one --target (it re-exports what a target cannot read)")
         }
     }
 

@@ -35,7 +35,8 @@ public struct KeyUsageRule: Sendable {
         if let purposes = facts.extendedKeyUsage, !purposes.contains(usage.purpose),
             !purposes.contains("anyExtendedKeyUsage")
         {
-            let listed = purposes.isEmpty ? "only purposes unknown to OpenSSL" : purposes.sorted().joined(separator: ", ")
+            let listed =
+                purposes.isEmpty ? "only purposes unknown to OpenSSL" : purposes.sorted().joined(separator: ", ")
             reasons.append("extendedKeyUsage allows \(listed), not \(usage.purpose)")
         }
         if let bits = facts.keyUsage {
@@ -48,6 +49,8 @@ public struct KeyUsageRule: Sendable {
             }
         }
         guard !reasons.isEmpty else { return [] }
-        return [Problem(.keyUsage, "not usable as a TLS \(usage.rawValue) certificate: " + reasons.joined(separator: "; "))]
+        return [
+            Problem(.keyUsage, "not usable as a TLS \(usage.rawValue) certificate: " + reasons.joined(separator: "; "))
+        ]
     }
 }

@@ -36,7 +36,7 @@ public struct LongValidityRule: Sendable {
         guard seconds > limit else { return nil }
         let days = seconds / 86_400
         let rest = seconds % 86_400
-        let shown = rest == 0 ? "\(days) days" : "\(days) days and \(rest) seconds"
+        let shown = "\(days) days" + (rest == 0 ? "" : rest == 1 ? " and 1 second" : " and \(rest) seconds")
         return Problem(
             .longValidity,
             "a validity period of \(shown) (notBefore \(ISO8601.string(notBefore)) through notAfter "

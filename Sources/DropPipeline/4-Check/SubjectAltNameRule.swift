@@ -22,7 +22,9 @@ public struct SubjectAltNameRule: Sendable {
         guard let usage = certificate.usage, !usage.hasSubjectAltName, Self.isServerCertificate(certificate) else {
             return []
         }
-        let name = certificate.commonName.map { " (its commonName \"\(DisplayText.escaped($0))\" is not used for matching)" } ?? ""
+        let name =
+            certificate.commonName.map { " (its commonName \"\(DisplayText.escaped($0))\" is not used for matching)" }
+            ?? ""
         return [Problem(.noSubjectAltName, "a server certificate without subjectAltName matches no host name\(name)")]
     }
 }

@@ -90,9 +90,15 @@ public struct TargetCompatibilityRule: Sendable {
         let iterations = Int(PKCS12Writer.iterations)
         switch encryption {
         case .aes256:
-            return (EncryptionScheme(kind: "PBES2", cipher: "AES-256-CBC", prf: "hmacWithSHA256", iterations: iterations), "SHA256")
+            return (
+                EncryptionScheme(kind: "PBES2", cipher: "AES-256-CBC", prf: "hmacWithSHA256", iterations: iterations),
+                "SHA256"
+            )
         case .tripleDES:
-            return (EncryptionScheme(kind: "PBES1", cipher: TargetProfile.tripleDES, prf: nil, iterations: iterations), "SHA1")
+            return (
+                EncryptionScheme(kind: "PBES1", cipher: TargetProfile.tripleDES, prf: nil, iterations: iterations),
+                "SHA1"
+            )
         }
     }
 
@@ -100,7 +106,8 @@ public struct TargetCompatibilityRule: Sendable {
         switch certificate.keyAlgorithm {
         case "RSA":
             guard let minimum = target.rsaMinBits else { return "an RSA key" }
-            return certificate.keyBits < minimum ? "an RSA key of \(certificate.keyBits) bits (at least \(minimum))" : nil
+            return certificate.keyBits < minimum
+                ? "an RSA key of \(certificate.keyBits) bits (at least \(minimum))" : nil
         case "EC":
             let curve = certificate.curve ?? "an unnamed curve"
             guard let curves = target.curves else { return nil }

@@ -68,7 +68,8 @@ public struct TargetProfile: Sendable, Hashable {
         rsaMinBits: 1024, curves: nistCurves, ed25519: false, usage: nil, checksValidityPeriod: false,
         sources: Sources(
             encryption: windowsOld + " (3DES reads; PBES2 fails with \"wrong password\"; RC2: not found; assumed)",
-            mac: windowsPBES2 + " (SHA-256 MacData arrives with AES256-SHA256 in 1709/2019; older: not found; assumed SHA-1 only)",
+            mac: windowsPBES2
+                + " (SHA-256 MacData arrives with AES256-SHA256 in 1709/2019; older: not found; assumed SHA-1 only)",
             iterations: "not found; assumed no limit",
             keys: "not found; assumed RSA ≥ 1024, EC P-256/P-384/P-521, no Ed25519"),
         opensslFix: legacyFix)
@@ -98,7 +99,9 @@ public struct TargetProfile: Sendable, Hashable {
                 + " `security import -f pkcs12`: https://github.com/tauri-apps/tauri/pull/15844)",
             mac: "https://github.com/ruby/openssl/issues/654 (a SHA-256 MAC fails; SHA-1 imports)",
             iterations: "not found; assumed no limit",
-            keys: "not found; assumed RSA ≥ 2048 (TLS), EC P-256/P-384/P-521, no Ed25519; SAN for TLS servers: not found; assumed"),
+            keys:
+                "not found; assumed RSA ≥ 2048 (TLS), EC P-256/P-384/P-521, no Ed25519; SAN for TLS servers: not found; assumed"
+        ),
         opensslFix: legacyFix)
 
     /// Java 8 before 8u301 (`keytool`, the PKCS12 KeyStore): PBES1 only, SHA-1 MAC.
@@ -107,7 +110,8 @@ public struct TargetProfile: Sendable, Hashable {
         pbes1Ciphers: pbes1Windows, pbes2Ciphers: [], prfs: nil, macDigests: ["SHA1"], maxIterations: nil,
         rsaMinBits: 1024, curves: nistCurves, ed25519: false, usage: nil, checksValidityPeriod: false,
         sources: Sources(
-            encryption: "https://github.com/kaikramer/keystore-explorer/issues/173 (JDK 8 and 11 cannot open an AES256-SHA256 PFX:"
+            encryption:
+                "https://github.com/kaikramer/keystore-explorer/issues/173 (JDK 8 and 11 cannot open an AES256-SHA256 PFX:"
                 + " \"keystore password was incorrect\"), https://github.com/openjdk/jdk/pull/473 (JDK-8153005: PBES2"
                 + " AES-256 defaults), https://github.com/adoptium/adoptium-support/issues/378 (in Oracle 8u301)",
             mac: "https://github.com/pyca/cryptography/issues/7099 (Java 8 keytool writes a SHA-1 MAC);"
@@ -122,13 +126,16 @@ public struct TargetProfile: Sendable, Hashable {
         pbes1Ciphers: [tripleDES], pbes2Ciphers: [], prfs: nil, macDigests: ["SHA1"], maxIterations: nil,
         rsaMinBits: 2048, curves: [], ed25519: false, usage: nil, checksValidityPeriod: false,
         sources: Sources(
-            encryption: "https://learn.microsoft.com/en-us/training/modules/configure-web-app-settings/6-configure-security-certificates"
+            encryption:
+                "https://learn.microsoft.com/en-us/training/modules/configure-web-app-settings/6-configure-security-certificates"
                 + " (\"password-protected PFX file, encrypted using triple DES\")",
             mac: "not found; assumed SHA-1 (what triple-DES exports carry)",
             iterations: "not found; assumed no limit",
-            keys: "https://learn.microsoft.com/en-us/training/modules/configure-web-app-settings/6-configure-security-certificates"
+            keys:
+                "https://learn.microsoft.com/en-us/training/modules/configure-web-app-settings/6-configure-security-certificates"
                 + " (private key at least 2048 bits); EC: not found; assumed unreadable;"
-                + " https://docs.microsoft.com/en-us/azure/api-management/configure-custom-domain (a PFX with the private key)"),
+                + " https://docs.microsoft.com/en-us/azure/api-management/configure-custom-domain (a PFX with the private key)"
+        ),
         opensslFix: tripleDESFix)
 
     /// Publicly-trusted TLS (CA/Browser Forum Baseline Requirements): any encryption; the BR's keys, validity
@@ -142,4 +149,32 @@ public struct TargetProfile: Sendable, Hashable {
             keys: "not found; assumed RSA ≥ 2048, ECDSA P-256/P-384/P-521, no Ed25519 (BR §6.1.5, not read here);"
                 + " validity: https://github.com/cabforum/servercert/blob/main/docs/BR.md §6.3.2, see long-validity"),
         opensslFix: tripleDESFix)
+}
+
+extension TargetProfile {
+    /// The profile's row of the README's "Targets" table (a test checks the README against it).
+    public var readmeRow: String {
+        func list(_ set: Set<String>?, empty: String = "none") -> String {
+            guard let set else { return "any" }
+            return set.isEmpty ? empty : set.sorted().joined(separator: ", ")
+        }
+        var keys: [String] = []
+        keys.append(rsaMinBits.map { "RSA ≥ \($0)" } ?? "no RSA")
+        keys.append(curves.map { $0.isEmpty ? "no EC" : "EC " + $0.sorted().joined(separator: ", ") } ?? "any EC")
+        keys.append(ed25519 ? "Ed25519" : "no Ed25519")
+        var checks: [String] = []
+        if let usage {
+            checks += ["`key-usage` (\(usage.rawValue))"] + (usage == .server ? ["`no-subject-alt-name`"] : [])
+        }
+        if checksValidityPeriod { checks.append("`long-validity`") }
+        let cells = [
+            "`\(name)`", title,
+            "PBES1: \(list(pbes1Ciphers)); PBES2: \(list(pbes2Ciphers))",
+            list(prfs), list(macDigests), maxIterations.map(String.init) ?? "no limit known",
+            keys.joined(separator: "; "), checks.isEmpty ? "—" : checks.joined(separator: ", "),
+            "encryption: \(sources.encryption); MAC: \(sources.mac); iterations: \(sources.iterations); "
+                + "keys: \(sources.keys)",
+        ]
+        return "| " + cells.joined(separator: " | ") + " |"
+    }
 }
