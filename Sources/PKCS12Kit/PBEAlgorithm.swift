@@ -44,7 +44,7 @@ struct PBEAlgorithm: Hashable {
     }
 
     /// The scheme as the public facts show it; `nil` when its parameters are unreadable.
-    var scheme: EncryptionScheme? {
+    var encryptionScheme: EncryptionScheme? {
         guard iterations > 0 else { return nil }
         if isPBES2 {
             let prfName = prf < 0 ? Self.name(-prf) : (OBJ_nid2sn(prf).map { String(cString: $0) } ?? Self.name(prf))

@@ -291,7 +291,7 @@ final class PKCS12Reader {
                 try read(
                     bags: bags, safeEncryption: algorithm?.description ?? "unknown", password: password,
                     into: &contents)
-                if let scheme = algorithm?.scheme {
+                if let scheme = algorithm?.encryptionScheme {
                     if contents.certificates.count > before { contents.certSchemes.insert(scheme) }
                     if contents.keyBagsInClear > 0 { contents.keySchemes.insert(scheme) }
                 }
@@ -351,7 +351,7 @@ final class PKCS12Reader {
                 guard let decoded, let key = decoded else { throw DecryptionFailed() }
                 contents.keys.append(KeyEntry(key: key, localKeyID: localKeyID(bag), friendlyName: friendlyName(bag)))
                 contents.keyEncryption.insert(algorithm.description)
-                if let scheme = algorithm.scheme { contents.keySchemes.insert(scheme) }
+                if let scheme = algorithm.encryptionScheme { contents.keySchemes.insert(scheme) }
             case NID_certBag:
                 guard PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate else { continue }
                 guard contents.certificates.count < options.maxCertificates else {

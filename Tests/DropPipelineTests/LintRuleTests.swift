@@ -99,7 +99,7 @@ import Testing
         (1_773_532_800 - 1, 398),  // 2026-03-14T23:59:59Z
         (1_773_532_800, 200),  // 2026-03-15
         (1_805_068_800, 100),  // 2027-03-15
-        (1_868_140_800, 47),  // 2029-03-15
+        (1_868_227_200, 47),  // 2029-03-15
     ])
     func longValiditySchedule(notBefore seconds: Int, allowed: Int?) {
         let notBefore = Date(timeIntervalSince1970: Double(seconds))

@@ -15,7 +15,8 @@ import Testing
         #expect(modern.status == 0, "\(modern.stdout)\(modern.stderr)")
         let old = certdrop(["validate"] + common + ["--target", "windows-2016", "--target", "java8"])
         #expect(old.status == 1)
-        #expect(old.stdout.components(separatedBy: "\"target-incompatible\"").count == 3)
+        #expect(old.stdout.contains("windows-2016 cannot read key encryption AES-256-CBC (PBES2, hmacWithSHA256)"))
+        #expect(old.stdout.contains("java8 cannot read key encryption AES-256-CBC (PBES2, hmacWithSHA256)"))
         #expect(!old.stdout.contains("\"password-whitespace\""))  // the line ending is not part of the password
         let usage = certdrop(["validate"] + common + ["--usage", "client"])
         #expect(usage.status == 0)

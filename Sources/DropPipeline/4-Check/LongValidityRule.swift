@@ -16,8 +16,10 @@ public struct LongValidityRule: Sendable {
 
     /// BR §6.3.2 (v2.2.9): 398 days from 2020-09-01, 200 from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15.
     public static let schedule: [Step] = [
-        Step(since: utc(2020, 9, 1), maxDays: 398), Step(since: utc(2026, 3, 15), maxDays: 200),
-        Step(since: utc(2027, 3, 15), maxDays: 100), Step(since: utc(2029, 3, 15), maxDays: 47),
+        Step(since: Date(timeIntervalSince1970: 1_598_918_400), maxDays: 398),  // 2020-09-01T00:00:00Z
+        Step(since: Date(timeIntervalSince1970: 1_773_532_800), maxDays: 200),  // 2026-03-15T00:00:00Z
+        Step(since: Date(timeIntervalSince1970: 1_805_068_800), maxDays: 100),  // 2027-03-15T00:00:00Z
+        Step(since: Date(timeIntervalSince1970: 1_868_227_200), maxDays: 47),  // 2029-03-15T00:00:00Z
     ]
 
     /// Makes the rule.
@@ -48,11 +50,5 @@ public struct LongValidityRule: Sendable {
     public func problems(of certificate: CertificateFacts) -> [Problem] {
         guard !certificate.isCertificateAuthority else { return [] }
         return problem(notBefore: certificate.notBefore, notAfter: certificate.expirationDate).map { [$0] } ?? []
-    }
-
-    private static func utc(_ year: Int, _ month: Int, _ day: Int) -> Date {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC") ?? .gmt
-        return calendar.date(from: DateComponents(year: year, month: month, day: day)) ?? .distantPast
     }
 }
