@@ -88,15 +88,52 @@ public struct Inspector: Sendable {
     }
 
     private func openPKCS12(_ item: DropItem, bytes: [UInt8]) -> InspectedItem {
-        let candidates = passwords.candidates(for: [item.source, item.relativeName], sidecarPath: item.filePath)
+        let sourced = passwords.sourcedCandidates(for: [item.source, item.relativeName], sidecarPath: item.filePath)
+        let candidates = PasswordHygieneRule.candidates(sourced)
         let bundle: PKCS12Bundle
         do {
-            bundle = try PKCS12Bundle.open(bytes, passwords: candidates, options: policy.pkcs12)
+            bundle = try PKCS12Bundle.open(bytes, passwords: candidates.map(\.password), options: policy.pkcs12)
         } catch {
             let problem = Problem(Self.code(of: error.code), error.message)
             return InspectedItem(report: report(item, problems: [problem], certificate: nil, kind: .pkcs12))
         }
-        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12)
+        let hygiene = PasswordHygieneRule.problems(opened: bundle.pkcs12.passwordCandidate, of: candidates)
+        if policy.reencryptForTargets,
+            !TargetCompatibilityRule(targets: policy.targets).problems(of: bundle.pkcs12, certificate: bundle.certificate)
+                .isEmpty,
+            let reencrypted = reencryptForTargets(bundle)
+        {
+            return opened(
+                item, bundle: reencrypted.bundle, bytes: reencrypted.bytes, kind: .pkcs12, before: hygiene,
+                after: [reencrypted.note])
+        }
+        return opened(item, bundle: bundle, bytes: bytes, kind: .pkcs12, before: hygiene)
+    }
+
+    /// `--reencrypt auto`: when every target's complaint is about the file's protection (not its key), the file
+    /// re-exported, under the password that opened it, in an encryption every target reads, with the note that
+    /// says so; `nil` otherwise.
+    func reencryptForTargets(_ bundle: PKCS12Bundle) -> (bytes: [UInt8], bundle: PKCS12Bundle, note: Problem)? {
+        let keyReasons = policy.targets.flatMap {
+            TargetCompatibilityRule.reasons($0, pkcs12: bundle.pkcs12, certificate: bundle.certificate).key
+        }
+        guard keyReasons.isEmpty, let encryption = TargetCompatibilityRule.encryption(for: policy.targets) else {
+            return nil
+        }
+        do {
+            let bytes = try PKCS12Writer.export(bundle, password: bundle.password, encryption: encryption)
+            let reopened = try PKCS12Bundle.open(bytes, passwords: [bundle.password], options: policy.pkcs12)
+            let was =
+                (bundle.pkcs12.keySchemes + bundle.pkcs12.certSchemes).map(\.summary)
+                + (bundle.pkcs12.macAlgorithm.map { ["MAC \($0)"] } ?? [])
+            let names = policy.targets.map(\.name).joined(separator: ", ")
+            let note = Problem(
+                .reencrypted,
+                "re-exported as \(encryption.rawValue) for \(names) (was \(Set(was).sorted().joined(separator: "; ")))")
+            return (bytes, reopened, note)
+        } catch {
+            return nil
+        }
     }
 
     /// Normalises PEM material (a certificate with its key and chain) into a PKCS#12 under the first password
@@ -106,7 +143,7 @@ public struct Inspector: Sendable {
         do {
             let material = try PEMMaterial(pieces: pieces, passwords: candidates, options: policy.pkcs12)
             let password = candidates.first { !$0.isEmpty } ?? Self.randomPassword()
-            let bytes = try PKCS12Writer.export(material, password: password, encryption: .aes256)
+            let bytes = try PKCS12Writer.export(material, password: password, encryption: policy.exportEncryption)
             let bundle = try PKCS12Bundle.open(bytes, passwords: [password], options: policy.pkcs12)
             return opened(item, bundle: bundle, bytes: bytes, kind: .pem)
         } catch {
@@ -115,9 +152,13 @@ public struct Inspector: Sendable {
         }
     }
 
-    private func opened(_ item: DropItem, bundle: PKCS12Bundle, bytes: [UInt8], kind: ContentKind) -> InspectedItem {
+    /// The report of an opened bundle: `before`, the policy's problems (its path built once), then `after`.
+    private func opened(
+        _ item: DropItem, bundle: PKCS12Bundle, bytes: [UInt8], kind: ContentKind, before: [Problem] = [],
+        after: [Problem] = []
+    ) -> InspectedItem {
         let path = policy.path(of: bundle)
-        let problems = policy.problems(of: bundle, path: path)
+        let problems = before + policy.problems(of: bundle, path: path) + after
         var result = report(item, problems: problems, certificate: bundle.certificate, kind: kind)
         result.chain = bundle.chain
         result.path = path

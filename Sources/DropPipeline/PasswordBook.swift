@@ -5,6 +5,24 @@ import PKCS12Kit
     import Glibc
 #endif
 
+/// Where one candidate password came from, as a message names it (never the password itself).
+public enum PasswordOrigin: String, Sendable, Hashable {
+    case sidecar = "the sidecar password file"
+    case map = "the password map (--passwords)"
+    case passwordFile = "the password file (--password-file)"
+    case standardInput = "standard input (--password-stdin)"
+    case environment = "CERTDROP_PASSWORD"
+    case global = "the global password"
+}
+
+/// A candidate password and where it came from.
+public struct SourcedPassword: Sendable {
+    /// The password; never print it.
+    public let password: SecretBytes
+    /// Where it came from.
+    public let origin: PasswordOrigin
+}
+
 /// Where candidate passwords come from, and which apply to a source.
 ///
 /// For a source the candidates are, in order and without repeats: its sidecar file (`x.pfx.password`,
@@ -17,6 +35,7 @@ public struct PasswordBook: Sendable {
     private let globs: [(pattern: String, passwords: [SecretBytes])]
     private let fallback: [SecretBytes]
     private let global: [SecretBytes]
+    private let globalOrigins: [PasswordOrigin]
     /// Whether sidecar files next to a source are read.
     public var useSidecars: Bool
 
@@ -26,7 +45,11 @@ public struct PasswordBook: Sendable {
     }
 
     /// A book from map entries (`"*"` is the fallback), plus global passwords.
-    public init(entries: [(key: String, passwords: [SecretBytes])], global: [SecretBytes], useSidecars: Bool = true) {
+    /// `globalOrigins` says where each global password came from (``PasswordOrigin/global`` where it is short).
+    public init(
+        entries: [(key: String, passwords: [SecretBytes])], global: [SecretBytes], useSidecars: Bool = true,
+        globalOrigins: [PasswordOrigin] = []
+    ) {
         var exact: [String: [SecretBytes]] = [:]
         var globs: [(String, [SecretBytes])] = []
         var fallback: [SecretBytes] = []
@@ -44,6 +67,7 @@ public struct PasswordBook: Sendable {
         self.globs = globs.sorted { ($0.0.count, $1.0) > ($1.0.count, $0.0) }
         self.fallback = fallback
         self.global = global
+        self.globalOrigins = global.indices.map { $0 < globalOrigins.count ? globalOrigins[$0] : .global }
         self.useSidecars = useSidecars
     }
 
@@ -76,26 +100,32 @@ public struct PasswordBook: Sendable {
     /// The candidates for a source known by `names` (its full name, then its name relative to the argument it was
     /// found under), most specific first. `sidecarPath` is the file the source was read from, for sources on disk.
     public func candidates(for names: [String], sidecarPath: String? = nil) -> [SecretBytes] {
-        var result: [SecretBytes] = []
-        func add(_ passwords: [SecretBytes]) {
-            for password in passwords where !result.contains(where: { $0.isEqual(to: password) }) {
-                result.append(password)
+        sourcedCandidates(for: names, sidecarPath: sidecarPath).map(\.password)
+    }
+
+    /// ``candidates(for:sidecarPath:)`` with where each came from (the first source that gave it).
+    public func sourcedCandidates(for names: [String], sidecarPath: String? = nil) -> [SourcedPassword] {
+        var result: [SourcedPassword] = []
+        func add(_ passwords: [SecretBytes], _ origin: (Int) -> PasswordOrigin) {
+            for (index, password) in passwords.enumerated()
+            where !result.contains(where: { $0.password.isEqual(to: password) }) {
+                result.append(SourcedPassword(password: password, origin: origin(index)))
             }
         }
         if useSidecars, let sidecarPath, let sidecar = Self.readSidecar(for: sidecarPath) {
-            add([sidecar])
+            add([sidecar]) { _ in .sidecar }
         }
-        for name in names { add(exact[name] ?? []) }
+        for name in names { add(exact[name] ?? []) { _ in .map } }
         // Then every shorter tail of each name (`bundle/x.key` for `/drops/bundle/x.key`), longest first, so a
         // map written relative to any parent folder applies.
         for name in names {
-            for tail in Self.tails(of: name) { add(exact[tail] ?? []) }
+            for tail in Self.tails(of: name) { add(exact[tail] ?? []) { _ in .map } }
         }
         for (pattern, passwords) in globs where names.contains(where: { fnmatch(pattern, $0, 0) == 0 }) {
-            add(passwords)
+            add(passwords) { _ in .map }
         }
-        add(global)
-        add(fallback)
+        add(global) { globalOrigins[$0] }
+        add(fallback) { _ in .map }
         return result
     }
 

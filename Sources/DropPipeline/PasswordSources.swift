@@ -45,9 +45,11 @@ public struct PasswordSources: Sendable {
         standardInput: () -> Data? = { Self.readStandardInput(limit: PasswordBook.maxPasswordFileBytes) }
     ) throws(PipelineError) -> PasswordBook {
         var global: [SecretBytes] = []
+        var origins: [PasswordOrigin] = []
         if let passwordFile {
             global.append(
                 try PasswordBook.readPasswordFile(passwordFile, flag: "--password-file", code: .passwordSource))
+            origins.append(.passwordFile)
         }
         if readStandardInput {
             let limit = PasswordBook.maxPasswordFileBytes
@@ -59,9 +61,11 @@ public struct PasswordSources: Sendable {
                     .passwordSource, "standard input holds more than \(limit) bytes, the limit for --password-stdin")
             }
             global.append(PasswordBook.firstLine(of: data))
+            origins.append(.standardInput)
         }
         if let value = environment[Self.environmentVariable] {
             global.append(SecretBytes(utf8: value))
+            origins.append(.environment)
         }
         var entries: [(key: String, passwords: [SecretBytes])] = []
         if let mapFile {
@@ -73,7 +77,7 @@ public struct PasswordSources: Sendable {
                 throw PipelineError(.passwordMap, "cannot read the password map \(mapFile): \(failure.message)")
             }
         }
-        return PasswordBook(entries: entries, global: global, useSidecars: useSidecars)
+        return PasswordBook(entries: entries, global: global, useSidecars: useSidecars, globalOrigins: origins)
     }
 
     /// At most `limit + 1` bytes of standard input (the one byte past tells that there was more); `nil` when it

@@ -65,17 +65,26 @@ public enum ProblemCode: String, Sendable, Hashable, Codable, CaseIterable {
     case incompleteChain = "incomplete-chain"
     case unrelatedCertificate = "unrelated-certificate"
     case untrustedRoot = "untrusted-root"
+    // Where the file goes (`--target`, `--usage`) and how it was opened.
+    case targetIncompatible = "target-incompatible"
+    case keyUsage = "key-usage"
+    case longValidity = "long-validity"
+    case noSubjectAltName = "no-subject-alt-name"
+    case passwordWhitespace = "password-whitespace"
+    case nonASCIIPassword = "non-ascii-password"
     // Information.
     case selfSigned = "self-signed"
     case paired
+    case reencrypted
 
     /// The severity a problem has unless a policy says otherwise.
     public var defaultSeverity: Severity {
         switch self {
         case .expiringSoon, .weakKey, .weakSignature, .legacyEncryption, .noMAC, .unprotected, .emptyPassword,
-            .unencryptedKey, .multipleKeys, .incompleteChain, .unrelatedCertificate, .untrustedRoot:
+            .unencryptedKey, .multipleKeys, .incompleteChain, .unrelatedCertificate, .untrustedRoot,
+            .noSubjectAltName, .passwordWhitespace, .nonASCIIPassword:
             .warning
-        case .selfSigned, .paired:
+        case .selfSigned, .paired, .reencrypted:
             .info
         default:
             .error

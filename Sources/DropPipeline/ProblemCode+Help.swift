@@ -58,8 +58,20 @@ extension ProblemCode {
         case .unrelatedCertificate: "a certificate in the file that is on no path of the leaf"
         case .untrustedRoot:
             "with `--ca-file` or `--trust system`: the leaf's path ends in a self-signed root (or the self-signed leaf itself) that neither trusts"
+        case .targetIncompatible:
+            "a `--target` cannot read the file (its encryption, PRF, MAC, iteration count or key type); the message names the target, what it cannot read and the fix"
+        case .keyUsage:
+            "keyUsage or extendedKeyUsage forbids the use `--usage` names (server or client; `--target public-tls` means server)"
+        case .longValidity:
+            "with `--target public-tls`: a validity period (notAfter − notBefore + 1 s) over the CA/Browser Forum maximum for its notBefore (398 days from 2020-09-01, 200 from 2026-03-15, 100 from 2027-03-15, 47 from 2029-03-15)"
+        case .noSubjectAltName:
+            "with `--usage server`, `--target public-tls` or `--target macos`: a server certificate (EKU serverAuth, or no EKU, and not a CA) without subjectAltName"
+        case .passwordWhitespace:
+            "the password that opened the file has leading or trailing whitespace (space, tab, CR, LF, BOM), or the file opened only with it removed; the message names the password's source"
+        case .nonASCIIPassword: "the password that opened the file is not ASCII (consumers encode it differently)"
         case .selfSigned: "the certificate verifies with its own key (`--deny-self-signed` makes it an error)"
         case .paired: "a key file normalised together with the certificate beside it"
+        case .reencrypted: "with `--reencrypt auto`: re-exported in an encryption every `--target` reads before upload"
         }
     }
 

@@ -17,6 +17,22 @@ public struct ValidationPolicy: Sendable {
     public var idTemplate: IDTemplate
     /// The certificates a leaf's path may end in (`--ca-file`, `--trust system`); `nil`: the file's own only.
     public var trust: TrustStore?
+    /// Where the files go (`--target`): each gets `target-incompatible` for what it cannot read, and turns on the
+    /// lint rules its profile names.
+    public var targets: [TargetProfile] = []
+    /// The TLS role certificates are meant for (`--usage`); `nil` takes it from the targets.
+    public var usage: TLSUsage?
+    /// `import --reencrypt auto`: a file that a target cannot read only for its protection is re-exported in an
+    /// encryption every target reads.
+    public var reencryptForTargets = false
+
+    /// The role the checks expect: `--usage`, else the first target's.
+    public var expectedUsage: TLSUsage? { usage ?? targets.lazy.compactMap(\.usage).first }
+
+    /// The encryption PEM bundles are normalised into: AES-256 unless a target cannot read it.
+    public var exportEncryption: PKCS12Encryption {
+        TargetCompatibilityRule.encryption(for: targets) ?? .tripleDES
+    }
 
     /// Makes a policy; the defaults are the command line's.
     public init(
@@ -83,7 +99,21 @@ public struct ValidationPolicy: Sendable {
                     "legacy encryption (\(Set(what).sorted().joined(separator: "; "))) needs OpenSSL's legacy provider"
                 ))
         }
+        problems += TargetCompatibilityRule(targets: targets).problems(of: facts, certificate: bundle.certificate)
         if let path { problems += PathRules.problems(of: path, policy: self) }
+        return problems
+    }
+
+    /// The lint rules the targets and `--usage` turn on.
+    func lintProblems(of certificate: CertificateFacts) -> [Problem] {
+        var problems: [Problem] = []
+        if let usage = expectedUsage {
+            problems += KeyUsageRule(usage: usage).problems(of: certificate)
+            if usage == .server { problems += SubjectAltNameRule().problems(of: certificate) }
+        }
+        if targets.contains(where: \.checksValidityPeriod) {
+            problems += LongValidityRule().problems(of: certificate)
+        }
         return problems
     }
 
@@ -122,6 +152,7 @@ public struct ValidationPolicy: Sendable {
             problems.append(
                 Problem(.selfSigned, "the certificate is self-signed", severity: denySelfSigned ? .error : .info))
         }
+        problems += lintProblems(of: certificate)
         return problems
     }
 }

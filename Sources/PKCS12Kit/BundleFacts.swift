@@ -32,6 +32,57 @@ public struct CertificateFacts: Sendable, Hashable, Codable {
     public var signatureAlgorithm: String
     /// Whether the signature's digest is MD5 or SHA-1 (or older).
     public var weakSignature: Bool
+    /// What the certificate's X.509 extensions allow it to be used for; `nil` when it could not be read.
+    public var usage: CertificateUsage? = nil
+}
+
+/// The X.509 extensions that say what a certificate may be used for (RFC 5280 §4.2.1.3, §4.2.1.6, §4.2.1.12).
+public struct CertificateUsage: Sendable, Hashable, Codable {
+    /// Whether the certificate has a subjectAltName extension.
+    public var hasSubjectAltName: Bool
+    /// The keyUsage bits set (`digitalSignature`, `keyEncipherment`, `keyAgreement`, `keyCertSign`, …); `nil`
+    /// when the extension is absent (any use is allowed).
+    public var keyUsage: Set<String>?
+    /// The extendedKeyUsage purposes (`serverAuth`, `clientAuth`, `anyExtendedKeyUsage`, …); `nil` when the
+    /// extension is absent (any purpose is allowed).
+    public var extendedKeyUsage: Set<String>?
+
+    /// Makes usage facts.
+    public init(hasSubjectAltName: Bool, keyUsage: Set<String>?, extendedKeyUsage: Set<String>?) {
+        self.hasSubjectAltName = hasSubjectAltName
+        self.keyUsage = keyUsage
+        self.extendedKeyUsage = extendedKeyUsage
+    }
+}
+
+/// One password-based encryption scheme found in a file, read from its algorithm identifier.
+public struct EncryptionScheme: Sendable, Hashable, Codable, Comparable {
+    /// `PBES1` (a PKCS#12 or PKCS#5 v1.5 PBE) or `PBES2` (PKCS#5 v2, RFC 8018).
+    public var kind: String
+    /// The cipher by OpenSSL's short name: `AES-256-CBC`, `DES-EDE3-CBC` (3DES), `RC2-40-CBC`, `RC4`, …
+    public var cipher: String
+    /// PBES2's PBKDF2 pseudo-random function (`hmacWithSHA256`, …); `nil` for PBES1.
+    public var prf: String?
+    /// The key derivation's iteration count.
+    public var iterations: Int
+
+    /// Makes a scheme.
+    public init(kind: String, cipher: String, prf: String?, iterations: Int) {
+        self.kind = kind
+        self.cipher = cipher
+        self.prf = prf
+        self.iterations = iterations
+    }
+
+    /// `AES-256-CBC (PBES2, hmacWithSHA256)`, `DES-EDE3-CBC (PBES1)`.
+    public var summary: String {
+        let parts = [kind] + (prf.map { [$0] } ?? [])
+        return "\(cipher) (\(parts.joined(separator: ", ")))"
+    }
+
+    public static func < (lhs: EncryptionScheme, rhs: EncryptionScheme) -> Bool {
+        (lhs.kind, lhs.cipher, lhs.prf ?? "", lhs.iterations) < (rhs.kind, rhs.cipher, rhs.prf ?? "", rhs.iterations)
+    }
 }
 
 /// Another certificate carried in the same file.
@@ -73,4 +124,8 @@ public struct PKCS12Facts: Sendable, Hashable, Codable {
     public var emptyPassword: Bool
     /// A private key is stored in a plain (unencrypted) key bag.
     public var unencryptedKey: Bool
+    /// The encryption schemes of the certificate bags, sorted (empty when they are in the clear).
+    public var certSchemes: [EncryptionScheme] = []
+    /// The encryption schemes of the key bags, sorted (empty when the keys are in the clear).
+    public var keySchemes: [EncryptionScheme] = []
 }

@@ -43,6 +43,22 @@ struct PBEAlgorithm: Hashable {
         return "\(Self.name(scheme)), \(iterations) iterations"
     }
 
+    /// The scheme as the public facts show it; `nil` when its parameters are unreadable.
+    var encryptionScheme: EncryptionScheme? {
+        guard iterations > 0 else { return nil }
+        if isPBES2 {
+            let prfName = prf < 0 ? Self.name(-prf) : (OBJ_nid2sn(prf).map { String(cString: $0) } ?? Self.name(prf))
+            let cipherName = OBJ_nid2sn(cipher).map { String(cString: $0) } ?? Self.name(cipher)
+            return EncryptionScheme(kind: "PBES2", cipher: cipherName, prf: prfName, iterations: iterations)
+        }
+        var cipherNid: Int32 = 0
+        var digestNid: Int32 = 0
+        let found = EVP_PBE_find(EVP_PBE_TYPE_OUTER, scheme, &cipherNid, &digestNid, nil) == 1 && cipherNid != 0
+        let cipherName =
+            found ? (OBJ_nid2sn(cipherNid).map { String(cString: $0) } ?? Self.name(cipherNid)) : Self.name(scheme)
+        return EncryptionScheme(kind: "PBES1", cipher: cipherName, prf: nil, iterations: iterations)
+    }
+
     /// The cipher this scheme decrypts with, fetched from the loaded providers.
     private var cipherName: String? {
         if isPBES2 { return OBJ_nid2sn(cipher).map { String(cString: $0) } }

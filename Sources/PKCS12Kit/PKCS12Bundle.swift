@@ -127,7 +127,9 @@ public final class PKCS12Bundle: @unchecked Sendable {
             friendlyName: leaf?.friendlyName ?? keys.first?.friendlyName,
             unprotected: !contents.protected,
             emptyPassword: contents.protected && contents.emptyPassword,
-            unencryptedKey: contents.protected && contents.plainKey
+            unencryptedKey: contents.protected && contents.plainKey,
+            certSchemes: contents.certSchemes.sorted(),
+            keySchemes: contents.keySchemes.sorted()
         )
         return PKCS12Bundle(
             certificate: leaf.flatMap { facts(of: $0.certificate) },
@@ -179,7 +181,8 @@ public final class PKCS12Bundle: @unchecked Sendable {
             keyBits: key.bits,
             curve: key.curve,
             signatureAlgorithm: signature.name,
-            weakSignature: signature.weakDigest
+            weakSignature: signature.weakDigest,
+            usage: certificate.usage
         )
     }
 }

@@ -32,10 +32,15 @@ final class PKCS12Reader {
         var certificates: [CertificateEntry] = []
         var certEncryption: Set<String> = []
         var keyEncryption: Set<String> = []
+        var certSchemes: Set<EncryptionScheme> = []
+        var keySchemes: Set<EncryptionScheme> = []
         var legacy = false
         var plainKey = false
         var protected = false
         var emptyPassword = false
+        /// Plain key bags read from the safe being walked (a plain bag inside an encrypted safe is protected by
+        /// the safe's encryption).
+        var keyBagsInClear = 0
     }
 
     private struct DecryptionFailed: Error {}
@@ -281,9 +286,16 @@ final class PKCS12Reader {
                     throw DecryptionFailed()
                 }
                 defer { cd_sk_SAFEBAG_pop_free(bags) }
+                let before = contents.certificates.count
+                contents.keyBagsInClear = 0
                 try read(
                     bags: bags, safeEncryption: algorithm?.description ?? "unknown", password: password,
                     into: &contents)
+                if let scheme = algorithm?.encryptionScheme {
+                    if contents.certificates.count > before { contents.certSchemes.insert(scheme) }
+                    if contents.keyBagsInClear > 0 { contents.keySchemes.insert(scheme) }
+                }
+                contents.keyBagsInClear = 0
             default:
                 throw DecryptionFailed()
             }
@@ -316,6 +328,7 @@ final class PKCS12Reader {
                         key: PrivateKey(taking: key), localKeyID: localKeyID(bag),
                         friendlyName: friendlyName(bag)))
                 contents.keyEncryption.insert(safeEncryption)
+                contents.keyBagsInClear += 1
                 if safeEncryption == "none" { contents.plainKey = true }
             case NID_pkcs8ShroudedKeyBag:
                 guard let algorithm = PBEAlgorithm(cd_shrouded_key_algorithm(bag)) else { throw DecryptionFailed() }
@@ -338,6 +351,7 @@ final class PKCS12Reader {
                 guard let decoded, let key = decoded else { throw DecryptionFailed() }
                 contents.keys.append(KeyEntry(key: key, localKeyID: localKeyID(bag), friendlyName: friendlyName(bag)))
                 contents.keyEncryption.insert(algorithm.description)
+                if let scheme = algorithm.encryptionScheme { contents.keySchemes.insert(scheme) }
             case NID_certBag:
                 guard PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate else { continue }
                 guard contents.certificates.count < options.maxCertificates else {

@@ -89,6 +89,39 @@ final class X509Certificate: @unchecked Sendable {
 
     var isCA: Bool { X509_check_ca(pointer) != 0 }
 
+    /// The subjectAltName, keyUsage and extendedKeyUsage extensions, as OpenSSL's extension cache reads them.
+    var usage: CertificateUsage {
+        let flags = X509_get_extension_flags(pointer)
+        let hasSAN = X509_get_ext_by_NID(pointer, NID_subject_alt_name, -1) >= 0
+        var keyUsage: Set<String>?
+        if flags & UInt32(EXFLAG_KUSAGE) != 0 {
+            let bits = X509_get_key_usage(pointer)
+            keyUsage = Set(Self.keyUsageNames.filter { bits & $0.bit != 0 }.map(\.name))
+        }
+        var extended: Set<String>?
+        if flags & UInt32(EXFLAG_XKUSAGE) != 0 {
+            let bits = X509_get_extended_key_usage(pointer)
+            extended = Set(Self.extendedKeyUsageNames.filter { bits & $0.bit != 0 }.map(\.name))
+        }
+        ERR_clear_error()
+        return CertificateUsage(hasSubjectAltName: hasSAN, keyUsage: keyUsage, extendedKeyUsage: extended)
+    }
+
+    private static let keyUsageNames: [(bit: UInt32, name: String)] = [
+        (UInt32(KU_DIGITAL_SIGNATURE), "digitalSignature"), (UInt32(KU_NON_REPUDIATION), "nonRepudiation"),
+        (UInt32(KU_KEY_ENCIPHERMENT), "keyEncipherment"), (UInt32(KU_DATA_ENCIPHERMENT), "dataEncipherment"),
+        (UInt32(KU_KEY_AGREEMENT), "keyAgreement"), (UInt32(KU_KEY_CERT_SIGN), "keyCertSign"),
+        (UInt32(KU_CRL_SIGN), "cRLSign"), (UInt32(KU_ENCIPHER_ONLY), "encipherOnly"),
+        (UInt32(KU_DECIPHER_ONLY), "decipherOnly"),
+    ]
+
+    private static let extendedKeyUsageNames: [(bit: UInt32, name: String)] = [
+        (UInt32(XKU_SSL_SERVER), "serverAuth"), (UInt32(XKU_SSL_CLIENT), "clientAuth"),
+        (UInt32(XKU_SMIME), "emailProtection"), (UInt32(XKU_CODE_SIGN), "codeSigning"),
+        (UInt32(XKU_OCSP_SIGN), "OCSPSigning"), (UInt32(XKU_TIMESTAMP), "timeStamping"),
+        (UInt32(XKU_ANYEKU), "anyExtendedKeyUsage"),
+    ]
+
     /// A hash of the subject name's canonical form, equal for names `X509_NAME_cmp` calls equal.
     var subjectNameHash: UInt { Self.nameHash(X509_get_subject_name(pointer)) }
     /// A hash of the issuer name's canonical form.

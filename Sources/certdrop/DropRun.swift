@@ -5,14 +5,18 @@ import Foundation
 struct DropRun {
     let validation: DropValidation
 
-    init(paths: [String], passwords: PasswordOptions, checks: CheckOptions, archives: ArchiveOptions) throws {
+    init(
+        paths: [String], passwords: PasswordOptions, checks: CheckOptions, archives: ArchiveOptions,
+        policy: ValidationPolicy? = nil
+    ) throws {
         let book = try passwords.book()
         let unpacker = try archives.unpacker(passwords: book)
         let reader = DropReader(
             paths: paths, unpacker: unpacker, maxFileBytes: archives.maxEntryBytes,
             followSymlinks: archives.followSymlinks)
         try reader.checkPaths()
-        validation = DropValidation(reader: reader, inspector: Inspector(policy: try checks.policy(), passwords: book))
+        validation = DropValidation(
+            reader: reader, inspector: Inspector(policy: try policy ?? checks.policy(), passwords: book))
     }
 }
 

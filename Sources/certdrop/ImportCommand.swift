@@ -15,16 +15,50 @@ struct ImportOptionGroup: ParsableArguments {
     @Option(help: "Accept a named problem (e.g. expired) as a warning; repeat for more.")
     var allow: [ProblemCode] = []
 
-    @Option(help: "Re-export each PFX in this encryption before upload: aes256 or 3des.")
-    var reencrypt: PKCS12Encryption?
+    @Option(
+        help:
+            "Re-export each PFX in this encryption before upload: aes256 or 3des; auto re-exports only the files a --target cannot read, in an encryption every --target reads."
+    )
+    var reencrypt: ReencryptChoice?
 
     mutating func validate() throws {
         try NumericBounds.check(concurrency, NumericBounds.concurrency, "--concurrency")
     }
 
-    var options: ImportOptions {
-        ImportOptions(concurrency: concurrency, onExisting: onExisting, allow: Set(allow), reencrypt: reencrypt)
+    /// `--reencrypt auto` names no --target: a usage error.
+    func validate(targets: [String]) throws {
+        if reencrypt == .auto, targets.isEmpty {
+            throw ValidationError(
+                "--reencrypt auto needs at least one --target (it re-exports what a target cannot read)")
+        }
     }
+
+    /// The fixed encryption every file is re-exported in; `nil` for none or `auto`.
+    var fixedEncryption: PKCS12Encryption? {
+        switch reencrypt {
+        case .aes256: .aes256
+        case .tripleDES: .tripleDES
+        case .auto, nil: nil
+        }
+    }
+
+    var options: ImportOptions {
+        ImportOptions(concurrency: concurrency, onExisting: onExisting, allow: Set(allow), reencrypt: fixedEncryption)
+    }
+
+    /// The policy of `checks`, with `--reencrypt auto` turned on when asked.
+    func policy(_ checks: CheckOptions) throws -> ValidationPolicy {
+        var policy = try checks.policy()
+        policy.reencryptForTargets = reencrypt == .auto
+        return policy
+    }
+}
+
+/// `--reencrypt`: a fixed encryption, or `auto` (only what a `--target` cannot read).
+enum ReencryptChoice: String, ExpressibleByArgument, CaseIterable {
+    case aes256
+    case tripleDES = "3des"
+    case auto
 }
 
 /// `certdrop import PATH...`: the main job.
@@ -69,10 +103,12 @@ struct ImportCommand: AsyncParsableCommand {
         if resume != nil, manifestFormat == .csv {
             throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
         }
+        try upload.validate(targets: checks.targets)
     }
 
     func run() async throws {
-        let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let drop = try DropRun(
+            paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
         let settled = try resume.map { try ManifestWriter.settledSources(path: $0) } ?? []
         let path = manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
         let writer = try ManifestWriter(path: path, format: manifestFormat)
@@ -82,7 +118,7 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
         let uploader = Uploader(
-            client: connection.client, onExisting: upload.onExisting, reencrypt: upload.reencrypt)
+            client: connection.client, onExisting: upload.onExisting, reencrypt: upload.fixedEncryption)
         let counters = ImportCounters()
         if !quiet { counters.expect(drop.validation.reader.countFiles() - settled.count) }
         let progress = ImportProgress(
@@ -140,8 +176,13 @@ struct PlanCommand: AsyncParsableCommand {
     @Option(help: "table, json, jsonl, csv or html.")
     var format: PlanFormat = .table
 
+    func validate() throws {
+        try upload.validate(targets: checks.targets)
+    }
+
     func run() async throws {
-        let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let drop = try DropRun(
+            paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
         let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
         let output = TextOutput.standardOutput()
         let printer = PlanPrinter(format: format, output: output, minDays: checks.minDays)
@@ -164,5 +205,6 @@ struct PlanCommand: AsyncParsableCommand {
 extension OnExisting: ExpressibleByArgument {}
 extension ProblemCode: ExpressibleByArgument {}
 extension PKCS12Encryption: ExpressibleByArgument {}
+extension TLSUsage: ExpressibleByArgument {}
 extension ManifestFormat: ExpressibleByArgument {}
 extension PlanFormat: ExpressibleByArgument {}

@@ -66,10 +66,12 @@ struct MigrateCommand: AsyncParsableCommand {
         if resume != nil, manifestFormat == .csv {
             throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
         }
+        try upload.validate(targets: checks.targets)
     }
 
     func run() async throws {
-        let drop = try DropRun(paths: paths, passwords: passwords, checks: checks, archives: archives)
+        let drop = try DropRun(
+            paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
         let (from, to) = try endpoints.pair(allowInsecureKeyFile: client.allowInsecureKeyFile)
         let settled = try resume.map { try MigrationRun.settledSources(path: $0) } ?? []
         let path = dryRun ? "/dev/null" : manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)

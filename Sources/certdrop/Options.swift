@@ -66,12 +66,26 @@ struct CheckOptions: ParsableArguments {
     @Option(name: .customLong("trust"), help: "system: also trust the machine's trust store; none (default).")
     var trust: TrustSelection = .none
 
+    @Option(
+        name: .customLong("target"),
+        help: ArgumentHelp(
+            "Where the files go; repeat for more: \(TargetProfile.all.map(\.name).joined(separator: ", ")).",
+            discussion: "Files a target cannot read get target-incompatible; some targets turn on lint rules."))
+    var targets: [String] = []
+
+    @Option(help: "The TLS role the certificates are for (server or client): checks keyUsage/extendedKeyUsage.")
+    var usage: TLSUsage?
+
     mutating func validate() throws {
         try NumericBounds.check(minDays, NumericBounds.minDays, "--min-days", unit: "days")
         try NumericBounds.check(maxIterations, NumericBounds.maxIterations, "--max-iterations")
         try NumericBounds.check(maxCertificates, NumericBounds.maxCertificates, "--max-certificates")
         try NumericBounds.check(maxBags, NumericBounds.maxBags, "--max-bags")
         try NumericBounds.check(maxDerivations, NumericBounds.maxDerivations, "--max-derivations")
+        for name in targets where TargetProfile.named(name) == nil {
+            throw ValidationError(
+                "unknown --target \(name); known: \(TargetProfile.all.map(\.name).joined(separator: ", "))")
+        }
         do {
             _ = try IDTemplate(idTemplate)
         } catch {
@@ -80,13 +94,18 @@ struct CheckOptions: ParsableArguments {
     }
 
     func policy() throws -> ValidationPolicy {
-        ValidationPolicy(
+        var policy = ValidationPolicy(
             minDays: minDays, denySelfSigned: denySelfSigned, strict: strict,
             pkcs12: PKCS12Options(
                 maxIterations: maxIterations, maxBags: maxBags, maxCertificates: maxCertificates,
                 maxDerivations: maxDerivations),
             idTemplate: try IDTemplate(idTemplate),
             trust: try TrustSources(caFile: chainCAFile, selection: trust).load())
+        // Each named once, in the order given.
+        var seen: Set<String> = []
+        policy.targets = targets.filter { seen.insert($0).inserted }.compactMap(TargetProfile.named)
+        policy.usage = usage
+        return policy
     }
 
     /// These options with `--ca-file` (of validate and inspect) as the chain CA bundle.

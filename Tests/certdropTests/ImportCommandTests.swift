@@ -81,6 +81,11 @@ final class ServeProcess {
         ["import", ".", "--on-existing", "maybe"],
         ["import", ".", "--allow", "nonsense"],
         ["import", ".", "--reencrypt", "rc2"],
+        ["import", ".", "--reencrypt", "auto"],
+        ["plan", ".", "--reencrypt", "auto"],
+        ["import", ".", "--target", "windows-2012"],
+        ["validate", ".", "--target", "windows-2012"],
+        ["validate", ".", "--usage", "both"],
         ["import", ".", "--sas-key-file", "k"],
         ["plan"],
     ])
