@@ -48,7 +48,7 @@ version=$(sed -n 's/^ *static let version = "\([0-9][0-9.]*\)"$/\1/p' Sources/ce
 [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] || fail "no version X.Y.Z found in Sources/certdrop/BuildInfo.swift"
 [ "$(uname -m)" = x86_64 ] || fail "this script builds linux-x86_64 tarballs; this machine is $(uname -m)"
 
-for tool in swift git ldd tar gzip sha256sum pkg-config; do
+for tool in swift git ldd readelf dpkg-query tar gzip sha256sum pkg-config; do
     command -v "$tool" >/dev/null || fail "'$tool' is not on PATH"
 done
 swift_root=$(dirname "$(dirname "$(readlink -f "$(command -v swift)")")")
@@ -111,14 +111,20 @@ echo "$ldd_out" | sed 's/^/    /'
 if echo "$ldd_out" | grep -E -q 'libswift|libFoundation|libdispatch|libBlocksRuntime|lib_FoundationICU|/opt/swift|not found'; then
     fail "the binary links a Swift toolchain library (or a library is not found): see ldd above"
 fi
-while read -r lib; do
-    [ -n "$lib" ] || continue
-    owner=$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | cut -d: -f1 | head -1 || true)
-    [ -n "$owner" ] || owner=$(dpkg-query -S "$lib" 2>/dev/null | cut -d: -f1 | head -1 || true)
+# The libraries the binary itself names (NEEDED) must each come from a runtime package; what those pull in
+# (libxml2, liblzma, ... for libarchive) apt brings as their dependencies.
+needed=$(readelf -d "$bin" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+[ -n "$needed" ] || fail "readelf finds no NEEDED libraries in $bin"
+for soname in $needed; do
+    lib=$(echo "$ldd_out" | awk -v s="$soname" '$1 == s && $3 ~ /^\// {print $3}' | head -1)
+    [ -n "$lib" ] || lib=$(echo "$ldd_out" | awk -v s="$soname" '$1 ~ s {print $1}' | head -1)
+    owner=$(dpkg-query -S "$lib" 2>/dev/null | cut -d: -f1 | head -1 || true)
+    [ -n "$owner" ] || owner=$(dpkg-query -S "$(readlink -f "$lib")" 2>/dev/null | cut -d: -f1 | head -1 || true)
     found=false
     for p in "${runtime_packages[@]}"; do [ "$owner" = "$p" ] && found=true; done
-    [ "$found" = true ] || fail "$lib comes from '${owner:-no package}', which is not in the runtime packages"
-done < <(echo "$ldd_out" | grep -o '/[^ ]*\.so[^ ]*')
+    [ "$found" = true ] || fail "$soname ($lib) comes from '${owner:-no package}', not one of the runtime packages"
+    echo "    NEEDED $soname: $owner"
+done
 
 actual_version=$("$bin" --version)
 [ "$actual_version" = "$expected_version" ] \
