@@ -12,7 +12,7 @@ struct CertDrop: AsyncParsableCommand {
             Exit status: 0 when no item has an error, 1 when one has (or a key file that other users can read or \
             write is refused), 2 for usage or I/O errors.
             """,
-        version: "0.1.0",
+        version: BuildInfo.versionLine,
         subcommands: [
             ValidateCommand.self, InspectCommand.self, ImportCommand.self, PlanCommand.self, ListCommand.self,
             ExpiringCommand.self,
