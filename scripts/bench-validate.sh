@@ -19,7 +19,7 @@
 #   openssl CLI        `openssl pkcs12 -noout` spawned per file (1 and 2 at a time)
 #   floor              the key derivations alone that such a file needs, through the system OpenSSL:
 #                      PKCS12_key_gen_utf8 (MAC key) + 2 x PKCS5_PBKDF2_HMAC (certificate safe, key bag)
-#   floor, fast KDF    the same derivations through CertDrop's own (COpenSSL/shim.h)
+#   floor, fast KDF    the same derivations through CertDrop's own (CFastKDF, or COpenSSL/shim.h before it)
 # and the ratios: certdrop/floor per core, the 2-core speed-up, certdrop/python, certdrop/openssl CLI.
 #
 # The contenders take turns: BENCH_PASSES rounds (default 5) of one pass over the files each, and the table shows
@@ -49,16 +49,23 @@ command -v taskset >/dev/null || { echo "$0: taskset is needed (util-linux)" >&2
 [ "$(nproc)" -ge 2 ] || echo "$0: only $(nproc) core(s) here: the 2-core rows mean little" >&2
 
 # ---------------------------------------------------------------- the benchmark executables
-# build_bench PKG SOURCES: a throwaway package in PKG with COpenSSL and PKCS12Kit symlinked from SOURCES and
-# scripts/bench/bench-validate.swift as its executable; prints the executable's path.
+# build_bench PKG SOURCES: a throwaway package in PKG with COpenSSL, CFastKDF (when SOURCES has it) and PKCS12Kit
+# symlinked from SOURCES and scripts/bench/bench-validate.swift as its executable; prints the executable's path.
+# The same script builds older revisions (BENCH_BASELINE): before CFastKDF, the fast KDF was in COpenSSL/shim.h.
 build_bench() {
-    local pkg=$1 sources=$2 settings=""
+    local pkg=$1 sources=$2 defines="" kdf_target="" kdf_dep=""
     mkdir -p "$pkg/Sources/bench-validate"
+    rm -f "$pkg/Sources/CFastKDF"
     ln -sfn "$sources/COpenSSL" "$pkg/Sources/COpenSSL"
     ln -sfn "$sources/PKCS12Kit" "$pkg/Sources/PKCS12Kit"
     ln -sfn "$here/bench/bench-validate.swift" "$pkg/Sources/bench-validate/main.swift"
-    if grep -q cd_fast_pbkdf2 "$sources/COpenSSL/shim.h"; then
-        settings='swiftSettings: [.define("CERTDROP_FAST_KDF")]'
+    if [ -d "$sources/CFastKDF" ]; then
+        ln -sfn "$sources/CFastKDF" "$pkg/Sources/CFastKDF"
+        kdf_target='.target(name: "CFastKDF", dependencies: ["COpenSSL"], cSettings: [.unsafeFlags(["-Wall", "-Wextra", "-Wpedantic", "-Werror"])]),'
+        kdf_dep='"CFastKDF",'
+        defines='.define("CERTDROP_FAST_KDF"), .define("CERTDROP_CFASTKDF")'
+    elif grep -q cd_fast_pbkdf2 "$sources/COpenSSL/shim.h"; then
+        defines='.define("CERTDROP_FAST_KDF")'
     fi
     cat >"$pkg/Package.swift" <<EOF
 // swift-tools-version: 6.1
@@ -66,10 +73,16 @@ import PackageDescription
 
 let package = Package(
     name: "BenchValidate",
+    dependencies: [.package(url: "https://github.com/apple/swift-asn1", from: "1.7.4")],
     targets: [
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl"),
-        .target(name: "PKCS12Kit", dependencies: ["COpenSSL"]),
-        .executableTarget(name: "bench-validate", dependencies: ["PKCS12Kit", "COpenSSL"], $settings),
+        $kdf_target
+        .target(
+            name: "PKCS12Kit",
+            dependencies: ["COpenSSL", $kdf_dep .product(name: "SwiftASN1", package: "swift-asn1")]),
+        .executableTarget(
+            name: "bench-validate", dependencies: ["PKCS12Kit", "COpenSSL", $kdf_dep],
+            swiftSettings: [$defines]),
     ]
 )
 EOF
@@ -88,7 +101,8 @@ if [ -n "${BENCH_BASELINE:-}" ]; then
     src="$work/baseline-$rev"
     if [ ! -d "$src/Sources/PKCS12Kit" ]; then
         mkdir -p "$src"
-        git -C "$root" archive "$rev" Sources/PKCS12Kit Sources/COpenSSL | tar -x -C "$src"
+        git -C "$root" archive "$rev" Sources/PKCS12Kit Sources/COpenSSL \
+            $(git -C "$root" ls-tree --name-only "$rev" Sources/CFastKDF) | tar -x -C "$src"
     fi
     echo "building the benchmark for $rev (release)..." >&2
     baseline_bench=$(build_bench "$work/pkg-$rev" "$src/Sources") || exit 1

@@ -6,7 +6,7 @@
 #   PEMFuzzer        the PEM reader, PEMMaterial (PKCS12Kit)
 #   SniffFuzzer      ContentKind sniffing, BER headers, the BER safe-contents diagnosis, scrypt parameters
 #   ArchiveFuzzer    the archive walk over libarchive, with its caps (ArchiveKit)
-#   KDFFuzzer        the C shim: fast PBKDF2 and PKCS#12 KDF against OpenSSL's, the PFX DER walker
+#   KDFFuzzer        CFastKDF: fast PBKDF2 and PKCS#12 KDF against OpenSSL's, the PBE parameter reader
 # Not part of CI's test command.
 #
 #   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET ...]     (default 30 s, every target)
@@ -30,7 +30,7 @@ work=$root/.build-fuzz
 pkg=$work/pkg
 rm -rf "$pkg/Sources"
 mkdir -p "$pkg/Sources" "$work/artifacts" "$work/seeds"
-for module in CertificateAPI COpenSSL CArchive PKCS12Kit ArchiveKit; do
+for module in CertificateAPI COpenSSL CFastKDF CArchive PKCS12Kit ArchiveKit; do
     ln -sfn "$root/Sources/$module" "$pkg/Sources/$module"
 done
 for target in FilterFuzzer SignatureFuzzer PKCS12Fuzzer PEMFuzzer ArchiveFuzzer KDFFuzzer; do
@@ -56,7 +56,10 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl"),
         .systemLibrary(name: "CArchive", pkgConfig: "libarchive"),
         .target(name: "CertificateAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "PKCS12Kit", dependencies: ["COpenSSL", .product(name: "SwiftASN1", package: "swift-asn1")]),
+        .target(name: "CFastKDF", dependencies: ["COpenSSL"]),
+        .target(
+            name: "PKCS12Kit",
+            dependencies: ["COpenSSL", "CFastKDF", .product(name: "SwiftASN1", package: "swift-asn1")]),
         .target(name: "ArchiveKit", dependencies: ["CArchive"]),
         .executableTarget(name: "FilterFuzzer", dependencies: ["CertificateAPI"], swiftSettings: fuzzer),
         .executableTarget(name: "SignatureFuzzer", dependencies: ["CertificateAPI"], swiftSettings: fuzzer),
@@ -64,7 +67,7 @@ let package = Package(
         .executableTarget(name: "PEMFuzzer", dependencies: ["PKCS12Kit"], swiftSettings: fuzzer),
         .executableTarget(name: "SniffFuzzer", dependencies: ["PKCS12Kit"], swiftSettings: fuzzer),
         .executableTarget(name: "ArchiveFuzzer", dependencies: ["ArchiveKit"], swiftSettings: fuzzer),
-        .executableTarget(name: "KDFFuzzer", dependencies: ["COpenSSL"], swiftSettings: fuzzer),
+        .executableTarget(name: "KDFFuzzer", dependencies: ["COpenSSL", "CFastKDF"], swiftSettings: fuzzer),
     ]
 )
 PACKAGE
@@ -72,7 +75,7 @@ PACKAGE
 # `--sanitize fuzzer --sanitize address` would hand swiftc two -sanitize= flags in no fixed order, and the last one
 # wins: half the builds then lack coverage. `--sanitize fuzzer` makes SwiftPM link for libFuzzer; the one combined
 # -Xswiftc flag, which comes last, instruments the Swift code for both. swiftc has no UBSan on Linux (Swift traps
-# overflow and out-of-bounds access itself); -Xcc instruments the C of the shims' inline functions with UBSan, whose
+# overflow and out-of-bounds access itself); -Xcc instruments the C of the shims' inline functions and of CFastKDF with UBSan, whose
 # handlers the ASan runtime carries.
 flags=(--package-path "$pkg" --sanitize fuzzer -Xswiftc -sanitize=fuzzer,address
     -Xcc -fsanitize=address,undefined -Xcc -fno-sanitize-recover=undefined)

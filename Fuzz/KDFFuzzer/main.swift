@@ -1,9 +1,11 @@
-// libFuzzer target for the C code of COpenSSL's shim: the fast PBKDF2 and PKCS#12 KDF, checked byte for byte
-// against OpenSSL's own functions on fuzzed parameters, and the DER walker that finds a PFX's authenticated safe
-// (built by scripts/fuzz.sh, not by `swift build`).
+// libFuzzer target for the C code of CFastKDF: the fast PBKDF2 and PKCS#12 KDF, checked byte for byte against
+// OpenSSL's own functions on fuzzed parameters, and the PBE parameter reader over a fuzzed AlgorithmIdentifier
+// (built by scripts/fuzz.sh, not by `swift build`). The PFX's authenticated safe is located in Swift now
+// (swift-asn1), which PKCS12Fuzzer reaches.
 //
 // Input layout: [digest selector][id][iterations (1 byte, 1...64)][password length][salt length][output length]
-// then the password, the salt, and the rest as a DER blob for the walker.
+// then the password, the salt, and the rest as a DER AlgorithmIdentifier for the parameter reader.
+import CFastKDF
 import COpenSSL
 import Foundation
 
@@ -51,13 +53,19 @@ public func fuzzKDF(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
 
     der.withUnsafeBufferPointer { buffer in
-        guard let base = buffer.baseAddress else { return }
-        var content: UnsafePointer<UInt8>?
-        var contentLength = 0
-        if cd_pfx_authsafe_data(base, buffer.count, &content, &contentLength) == 1, let content {
-            let start = content - base
-            precondition(start >= 0 && contentLength >= 0 && start + contentLength <= buffer.count, "past the input")
+        var cursor = buffer.baseAddress
+        guard let algorithm = d2i_X509_ALGOR(nil, &cursor, buffer.count) else {
+            ERR_clear_error()
+            return
         }
+        defer { X509_ALGOR_free(algorithm) }
+        var scheme: Int32 = 0
+        var cipher: Int32 = 0
+        var prf: Int32 = 0
+        var iterations = -1
+        cd_pbe_parameters(UnsafeRawPointer(algorithm), &scheme, &cipher, &prf, &iterations)
+        ERR_clear_error()
+        precondition(scheme == OBJ_obj2nid(algorithm.pointee.algorithm), "the scheme is not the algorithm's")
     }
     return 0
 }

@@ -35,14 +35,18 @@ public struct ArchiveReader: Sendable {
     ///
     /// Errors thrown by `body` stop the reading and are rethrown; the reader itself never throws.
     ///
-    /// The first call in a process switches `LC_CTYPE` to `C.UTF-8` unless it is UTF-8 already (libarchive needs
-    /// it to return non-ASCII names); it does so once, but `setlocale` is process-wide.
+    /// While it reads, the calling thread's `LC_CTYPE` is `C.UTF-8` unless it is UTF-8 already (libarchive needs it
+    /// to return non-ASCII names; `body` runs under it too); the thread's locale is restored before it returns.
+    /// Nothing changes for other threads: no `setlocale`.
     public func forEachEntry(
         in bytes: [UInt8],
         named name: String,
         _ body: (ArchiveEntry) throws -> Void
     ) rethrows {
-        _ = Self.utf8NamesReady
+        try UTF8CType.with { try readEntries(in: bytes, named: name, body) }
+    }
+
+    private func readEntries(in bytes: [UInt8], named name: String, _ body: (ArchiveEntry) throws -> Void) rethrows {
         if ContainerDetector.detect(bytes) == nil, bytes.count > limits.maxEntryBytes {
             let problem = ArchiveProblem(
                 .tooLarge, "\(bytes.count) bytes, beyond the limit of \(limits.maxEntryBytes) bytes per entry")
@@ -62,12 +66,18 @@ public struct ArchiveReader: Sendable {
     ///   reads at most `maxTotalBytes`; asking for more ends the archive with `archive-too-large` (entries read
     ///   before are kept). Seeks, as in a zip's central directory or a tar's skipped data, read nothing.
     /// - A file that is not an archive (by content) is one leaf entry, read up to `maxEntryBytes`.
+    /// - The calling thread's locale is switched and restored as for bytes.
     public func forEachEntry(
         inFileDescriptor descriptor: Int32,
         named name: String,
         _ body: (ArchiveEntry) throws -> Void
     ) rethrows {
-        _ = Self.utf8NamesReady
+        try UTF8CType.with { try readEntries(inFileDescriptor: descriptor, named: name, body) }
+    }
+
+    private func readEntries(
+        inFileDescriptor descriptor: Int32, named name: String, _ body: (ArchiveEntry) throws -> Void
+    ) rethrows {
         func problem(_ code: ArchiveProblem.Code, _ message: String, size: Int = 0) -> ArchiveEntry {
             ArchiveEntry(containers: [], path: name, size: size, content: .failure(ArchiveProblem(code, message)))
         }
@@ -132,8 +142,4 @@ public struct ArchiveReader: Sendable {
             }
         }
     }
-
-    /// Switches `LC_CTYPE` to UTF-8 once per process, unless it already is: without it libarchive returns no
-    /// name at all for non-ASCII entries. `static let` makes the one call thread-safe.
-    private static let utf8NamesReady: Bool = cd_ensure_utf8_ctype() != 0
 }

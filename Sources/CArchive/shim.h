@@ -3,8 +3,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <langinfo.h>
-#include <locale.h>
 #include <stddef.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,22 +25,6 @@ static inline void cd_wipe(void *buffer, size_t count) {
         *p++ = 0;
         count--;
     }
-}
-
-// Without a UTF-8 LC_CTYPE, libarchive returns NULL for every non-ASCII entry name. Switches LC_CTYPE to a
-// UTF-8 locale only when the current one is not UTF-8 already. Returns 1 when LC_CTYPE is UTF-8 afterwards.
-// Not thread-safe (setlocale): call it once, before any archive is read (ArchiveKit uses a static let).
-static inline int cd_ensure_utf8_ctype(void) {
-    const char *codeset = nl_langinfo(CODESET);
-    if (codeset != NULL && strcmp(codeset, "UTF-8") == 0) {
-        return 1;
-    }
-    if (setlocale(LC_CTYPE, "C.UTF-8") == NULL && setlocale(LC_CTYPE, "C.utf8") == NULL
-        && setlocale(LC_CTYPE, "en_US.UTF-8") == NULL) {
-        return 0;
-    }
-    codeset = nl_langinfo(CODESET);
-    return codeset != NULL && strcmp(codeset, "UTF-8") == 0;
 }
 
 #endif

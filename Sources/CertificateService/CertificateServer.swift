@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdCore
 import Logging
+import PKCS12Kit
 
 /// The certificate service: both dialects of the contract over one store, with the operator's admin routes,
 /// `/health` and `/metrics`.
@@ -37,6 +38,7 @@ public struct CertificateServer: Sendable {
 
     /// Makes a server over a repository of the caller's.
     public init(configuration: ServiceConfiguration, repository: any CertificateRepository) {
+        OpenSSLRuntime.installFastKeyDerivation()  // fast PBES2 for the uploads (see the README, "Embedding")
         self.configuration = configuration
         self.repository = repository
         self.metrics = ServiceMetrics()

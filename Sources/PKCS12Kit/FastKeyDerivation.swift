@@ -1,4 +1,4 @@
-internal import COpenSSL
+internal import CFastKDF
 import Synchronization
 
 /// The switch and the probe of the fast key derivations (``FastPBKDF2``, ``PBES2KeyDerivation``, ``PKCS12MAC``).

@@ -1,7 +1,8 @@
+internal import CFastKDF
 internal import COpenSSL
 
 /// PBKDF2-HMAC and the PKCS#12 key derivation over OpenSSL's SHA block functions, with the HMAC pads hashed once
-/// per derivation (`cd_fast_pbkdf2` and `cd_fast_pkcs12_kdf` in `COpenSSL/shim.h`).
+/// per derivation (`cd_fast_pbkdf2` and `cd_fast_pkcs12_kdf` in `CFastKDF/kdf.c`).
 ///
 /// OpenSSL 3.0 duplicates a whole MAC context for every PBKDF2 iteration and re-initialises a digest context for
 /// every PKCS#12 KDF iteration: more than half its time for the 2048 SHA-256 iterations of an OpenSSL 3 default

@@ -1,6 +1,12 @@
+internal import CFastKDF
 internal import COpenSSL
 
 /// A password-based encryption algorithm identifier, read without deriving anything.
+///
+/// The parameters are read by `cd_pbe_parameters` (`CFastKDF/pkcs12.c`) with OpenSSL's own ASN.1 decoders
+/// (`PBE2PARAM`, `PBKDF2PARAM`, `PBEPARAM`), not with swift-asn1: they must be read exactly as the decryption that
+/// follows reads them, and OpenSSL accepts BER forms inside them that a DER parser refuses (a long-form length
+/// for a short salt, for one; `PBEParameterDecodingTests` pins that difference).
 struct PBEAlgorithm: Hashable {
     let scheme: Int32
     let cipher: Int32
@@ -14,7 +20,7 @@ struct PBEAlgorithm: Hashable {
         var cipher: Int32 = 0
         var prf: Int32 = 0
         var iterations: Int = -1
-        cd_pbe_parameters(algorithm, &scheme, &cipher, &prf, &iterations)
+        cd_pbe_parameters(UnsafeRawPointer(algorithm), &scheme, &cipher, &prf, &iterations)
         ERR_clear_error()
         self.scheme = scheme
         self.cipher = cipher

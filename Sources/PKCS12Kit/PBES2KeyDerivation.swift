@@ -1,4 +1,6 @@
+internal import CFastKDF
 internal import COpenSSL
+import Synchronization
 
 /// Makes OpenSSL derive PBES2 keys with ``FastPBKDF2`` wherever it decrypts or encrypts with PBES2: PKCS#12
 /// safes and shrouded key bags, encrypted PKCS#8 keys, PKCS#12 export.
@@ -23,12 +25,23 @@ internal import COpenSSL
 /// OpenSSL calls a generator added this way without the caller's library context, so PBES2 through a non-default
 /// `OSSL_LIB_CTX` would fetch its cipher from the default one; PKCS12Kit uses only the default context.
 ///
+/// Adding the entry changes a process-wide table of OpenSSL's, so PKCS12Kit never does it by itself: only
+/// ``OpenSSLRuntime/installFastKeyDerivation()`` does, on request. Without it, PBES2 goes through OpenSSL's own
+/// `PKCS5_v2_PBE_keyivgen`, with the same results.
+///
 /// Thread safety: the generator keeps no state; everything lives on the caller's stack. The table is written once,
-/// by ``register()`` under Swift's one-time initialisation, and sorted by a look-up right after, before any other
-/// thread can read it through PKCS12Kit (OpenSSL sorts the table lazily on the first look-up, a write).
+/// by ``register()`` under Swift's one-time initialisation (concurrent installs wait for the one that runs), and
+/// sorted by a look-up right after (OpenSSL sorts the table lazily on the first look-up, a write), so that later
+/// look-ups only read it. OpenSSL does not lock the table: the install must come before other threads decrypt.
 enum PBES2KeyDerivation {
-    /// Whether the generator is in OpenSSL's table; registers it on first use.
+    /// Whether the generator is in OpenSSL's table; adds it on first use. Only
+    /// ``OpenSSLRuntime/installFastKeyDerivation()`` reads it.
     static let isRegistered: Bool = register()
+
+    /// Whether the generator has been added (without adding it).
+    static var isInstalled: Bool { installed.load(ordering: .acquiring) }
+
+    private static let installed = Atomic<Bool>(false)
 
     private static func register() -> Bool {
         guard FastKeyDerivation.isAvailable else { return false }
@@ -38,6 +51,7 @@ enum PBES2KeyDerivation {
         // Sorts the table now, single-threaded, and checks that the look-up finds the new entry.
         var keygen: EVP_PBE_KEYGEN_PTR? = nil
         guard EVP_PBE_find(EVP_PBE_TYPE_OUTER, NID_pbes2, nil, nil, &keygen) == 1, keygen != nil else { return false }
+        installed.store(true, ordering: .releasing)
         return true
     }
 
@@ -45,7 +59,8 @@ enum PBES2KeyDerivation {
     private static let keyIVGen: EVP_PBE_KEYGEN_PTR = {
         context, password, length, parameters, cipher, digest, encrypt in
         if FastKeyDerivation.isEnabled {
-            let result = cd_fast_pbes2_keyivgen(context, password, length, parameters, encrypt)
+            let result = cd_fast_pbes2_keyivgen(
+                UnsafeMutableRawPointer(context), password, length, UnsafeMutableRawPointer(parameters), encrypt)
             if result >= 0 {
                 if result == 1, let probe = FastKeyDerivation.probe { probe.pbes2Keys.add(1, ordering: .relaxed) }
                 return result

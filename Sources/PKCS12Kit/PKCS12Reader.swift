@@ -49,6 +49,9 @@ final class PKCS12Reader {
     private let options: PKCS12Options
     let macAlgorithm: String?
     let macIterations: Int?
+    /// The content octets the MAC covers, located once (``PKCS12MAC/authenticatedContent(of:original:)``); `nil`
+    /// when there is no MAC or they cannot be located (then OpenSSL's own check runs).
+    private let macContent: [UInt8]?
     private var encryptedSafes = false
     private var legacy = false
     /// Key derivations asked for so far, over every attempt.
@@ -80,9 +83,11 @@ final class PKCS12Reader {
             let nid = OBJ_obj2nid(object)
             macAlgorithm = OBJ_nid2sn(nid).map { String(cString: $0) } ?? "unknown"
             macIterations = iterations == nil ? 1 : cd_asn1_integer_get(iterations)
+            macContent = PKCS12MAC.authenticatedContent(of: parsed, original: bytes)
         } else {
             macAlgorithm = nil
             macIterations = nil
+            macContent = nil
         }
         try checkMAC()
         try prescan()
@@ -218,7 +223,7 @@ final class PKCS12Reader {
                 if macAlgorithm != nil {
                     try spendDerivation()
                     OpenSSLErrorQueue.clear()
-                    let verified = variant.withCString { PKCS12MAC.verify(p12, $0, $1) }
+                    let verified = variant.withCString { PKCS12MAC.verify(p12, $0, $1, content: .some(macContent)) }
                     OpenSSLErrorQueue.clear()
                     guard verified else { continue }
                     // The MAC and the bags may read the bytes differently (BMPString against raw bytes).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropPipeline
 import Foundation
+import PKCS12Kit
 
 /// `certdrop`: check certificate drops and move them into API gateways.
 @main
@@ -22,6 +23,7 @@ struct CertDrop: AsyncParsableCommand {
 
     /// Runs the command with CertDrop's exit statuses: usage errors are 2, not the parser's 64.
     static func main() async {
+        OpenSSLRuntime.installFastKeyDerivation()  // before any thread decrypts (see the README, "Embedding")
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {

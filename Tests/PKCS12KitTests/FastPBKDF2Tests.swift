@@ -1,3 +1,4 @@
+import CFastKDF
 import COpenSSL
 import Foundation
 import Testing

@@ -39,7 +39,9 @@ struct OpenOutcome: Hashable {
 }
 
 /// Runs `body` with the fast key derivations on or off, counting what the fast path did.
+/// The fast PBES2 derivation is installed first (it is never by itself; `installFastKeyDerivation` is idempotent).
 func withFastPath<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> (R, FastKeyDerivation.Probe) {
+    OpenSSLRuntime.installFastKeyDerivation()
     let probe = FastKeyDerivation.Probe()
     let result = try FastKeyDerivation.$probe.withValue(probe) {
         try FastKeyDerivation.$isEnabled.withValue(enabled) { try body() }
@@ -57,7 +59,8 @@ let pkcs12Fixtures: [(name: String, password: String?)] = {
 
 @Suite struct PBES2KeyDerivationTests {
     @Test func generatorIsInOpenSSLsTable() throws {
-        OpenSSLRuntime.ensureLoaded()
+        #expect(OpenSSLRuntime.installFastKeyDerivation())
+        #expect(OpenSSLRuntime.isFastKeyDerivationInstalled)
         #expect(PBES2KeyDerivation.isRegistered)
         var keygen: EVP_PBE_KEYGEN_PTR? = nil
         var cipher: Int32 = 0

@@ -90,6 +90,62 @@ final class ParsedPKCS12 {
         }
     }
 
+    /// The content the MAC covers, located with swift-asn1 in the file's own bytes, is what OpenSSL's re-encoding
+    /// holds, for every fixture with a MAC; and it is what the MAC is computed over (the fast check run on it
+    /// agrees with OpenSSL's).
+    @Test(arguments: pkcs12Fixtures.map(\.name))
+    func contentLocatedInOriginalBytes(name: String) throws {
+        let bytes = Fixtures.bytes(name)
+        guard let p12 = ParsedPKCS12(bytes), PKCS12_mac_present(p12.pointer) == 1 else { return }
+        let direct = try #require(PKCS12MAC.dataContent(ofDER: bytes))
+        #expect(PKCS12MAC.authenticatedContent(of: p12.pointer, original: nil) == direct)
+        #expect(PKCS12MAC.authenticatedContent(of: p12.pointer, original: bytes) == direct)
+    }
+
+    /// BER (an indefinite outer length, as NSS writes) and trailing bytes: swift-asn1's DER parser refuses the
+    /// file's bytes, so the content comes from OpenSSL's re-encoding; the fast check still answers, and agrees.
+    @Test func berAndTrailingBytesFallBackToReencoding() throws {
+        let der = Fixtures.bytes("rsa-default.pfx")
+        let header = try #require(BERPrefix.header(der, at: 0))
+        let ber = [0x30, 0x80] + der[header.contentStart...] + [0x00, 0x00]
+        for variant in [ber, der + [0x00], der + [0x30, 0x00]] {
+            #expect(PKCS12MAC.dataContent(ofDER: variant) == nil)
+            let p12 = try #require(ParsedPKCS12(variant))
+            #expect(
+                PKCS12MAC.authenticatedContent(of: p12.pointer, original: variant) == PKCS12MAC.dataContent(ofDER: der))
+            let own = Array((Fixtures.password("rsa-default.pfx") ?? "").utf8)
+            for password in [own, Array("wrong".utf8)] {
+                let result = p12.verify(password)
+                #expect(result.fast == result.openSSL && result.fastPathRan)
+                #expect(result.openSSL == (password == own))
+            }
+        }
+        // Opening the BER file goes the same way as the DER one.
+        let password = Fixtures.password("rsa-default.pfx")
+        let fromDER = try open("rsa-default.pfx", password: password)
+        let fromBER = try PKCS12Bundle.open(ber, passwords: [SecretBytes(utf8: password ?? "")])
+        #expect(fromBER.certificate == fromDER.certificate && fromBER.pkcs12 == fromDER.pkcs12)
+    }
+
+    /// Structures that are DER but no `data` authenticated safe are not located (the MAC check is OpenSSL's then).
+    @Test func otherStructuresAreNotLocated() {
+        let dataOID: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01]
+        let signedOID: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02]
+        func pfx(_ type: [UInt8], _ content: [UInt8]) -> [UInt8] {
+            let explicit = [0xA0, UInt8(content.count)] + content
+            let info = [0x30, UInt8(type.count + explicit.count)] + type + explicit
+            let body = [0x02, 0x01, 0x03] + info
+            return [0x30, UInt8(body.count)] + body
+        }
+        #expect(PKCS12MAC.dataContent(ofDER: pfx(dataOID, [0x04, 0x02, 0xAB, 0xCD])) == [0xAB, 0xCD])
+        #expect(PKCS12MAC.dataContent(ofDER: pfx(dataOID, [0x04, 0x00])) == [])
+        #expect(PKCS12MAC.dataContent(ofDER: pfx(signedOID, [0x04, 0x02, 0xAB, 0xCD])) == nil)
+        #expect(PKCS12MAC.dataContent(ofDER: pfx(dataOID, [0x0C, 0x02, 0x41, 0x42])) == nil)  // UTF8String
+        #expect(PKCS12MAC.dataContent(ofDER: pfx(dataOID, [0x24, 0x04, 0x04, 0x02, 0xAB, 0xCD])) == nil)  // constructed
+        #expect(PKCS12MAC.dataContent(ofDER: [0x30, 0x03, 0x02, 0x01, 0x03]) == nil)
+        #expect(PKCS12MAC.dataContent(ofDER: []) == nil)
+    }
+
     /// A MAC-less file is left to OpenSSL (which says "mac absent").
     @Test func fileWithoutMAC() throws {
         let p12 = try #require(ParsedPKCS12(Fixtures.bytes("no-mac.pfx")))

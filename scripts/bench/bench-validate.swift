@@ -9,7 +9,7 @@
 //       The key derivations alone that opening an OpenSSL 3 default PKCS#12 needs: the MAC key (PKCS#12 KDF,
 //       SHA-256, I iterations) and K PBES2 keys (PBKDF2-HMAC-SHA256, I iterations, 32 bytes). With `openssl`
 //       (the default) through OpenSSL's PKCS12_key_gen_utf8 and PKCS5_PBKDF2_HMAC, with `fast` through CertDrop's
-//       own (cd_fast_pkcs12_kdf, cd_fast_pbkdf2 in COpenSSL/shim.h, when present). Prints
+//       own (cd_fast_pkcs12_kdf, cd_fast_pbkdf2 in CFastKDF, or COpenSSL/shim.h before it). Prints
 //       `rate=<derivation sets/s> ...` like `open`.
 //
 // Each pass is timed alone; the line reports the best pass (a benchmark on a shared machine is only ever slowed
@@ -17,6 +17,10 @@
 import COpenSSL
 import Foundation
 import PKCS12Kit
+
+#if CERTDROP_CFASTKDF
+    import CFastKDF
+#endif
 
 struct Usage: Error, CustomStringConvertible {
     let description: String
@@ -100,7 +104,8 @@ func summary(_ rates: [Double]) -> String {
     return "rate=\(best) median=\(String(format: "%.1f", sorted[sorted.count / 2]))"
 }
 
-// The fast derivations of COpenSSL/shim.h, when this checkout has them (the script defines CERTDROP_FAST_KDF then),
+// The fast derivations (CFastKDF, or COpenSSL/shim.h before it), when this checkout has them (the script defines
+// CERTDROP_FAST_KDF then, and CERTDROP_CFASTKDF for the C target),
 // so that the same executable also builds against an older PKCS12Kit for before/after runs.
 #if CERTDROP_FAST_KDF
     let fastKDFAvailable = true
@@ -127,6 +132,10 @@ final class Counter: @unchecked Sendable {
 func runOpen(_ arguments: Arguments) throws {
     guard let passwordFile = arguments.passwordFile else { throw Usage(description: "open needs --password-file") }
     guard !arguments.files.isEmpty else { throw Usage(description: "open needs files") }
+    #if CERTDROP_CFASTKDF
+        // As `certdrop` does first thing; before CFastKDF, PKCS12Kit installed the fast PBES2 derivation itself.
+        OpenSSLRuntime.installFastKeyDerivation()
+    #endif
     var passwordBytes = Array(try Data(contentsOf: URL(fileURLWithPath: passwordFile)))
     while let last = passwordBytes.last, last == 0x0A || last == 0x0D { passwordBytes.removeLast() }
     let password = SecretBytes(passwordBytes)
