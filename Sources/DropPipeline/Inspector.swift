@@ -99,8 +99,10 @@ public struct Inspector: Sendable {
         }
         let hygiene = PasswordHygieneRule.problems(opened: bundle.pkcs12.passwordCandidate, of: candidates)
         if policy.reencryptForTargets,
-            !TargetCompatibilityRule(targets: policy.targets).problems(of: bundle.pkcs12, certificate: bundle.certificate)
-                .isEmpty,
+            !TargetCompatibilityRule(targets: policy.targets).problems(
+                of: bundle.pkcs12, certificate: bundle.certificate
+            )
+            .isEmpty,
             let reencrypted = reencryptForTargets(bundle)
         {
             return opened(
