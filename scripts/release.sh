@@ -86,7 +86,9 @@ cat >"$stamp" <<EOF
     }
 #endif
 EOF
-expected_version="$version (commit $commit$([ "$dirty" = true ] && echo -dirty))"
+suffix=""
+[ "$dirty" = false ] || suffix=-dirty
+expected_version="$version (commit $commit$suffix)"
 
 # Man pages first, in debug mode and in the default .build: the plugin builds the whole package in the
 # configuration it is given, and a release build by the plugin in .build-release would write a release.yaml
@@ -98,7 +100,7 @@ manual_dir=$(sed -n "s/^Generated manual in '\(.*\)'$/\1/p" "$out.manual.log" | 
 [ -n "$manual_dir" ] && [ -d "$manual_dir" ] || { cat "$out.manual.log" >&2; fail "the plugin named no output folder"; }
 rm -f "$out.manual.log"
 
-echo "release: certdrop $version, commit $commit$([ "$dirty" = true ] && echo " (dirty tree)"), static Swift stdlib"
+echo "release: certdrop $version, commit $commit$suffix, static Swift stdlib"
 rm -f "$scratch/release.yaml"
 swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product certdrop \
     -Xswiftc -DCERTDROP_RELEASE_STAMP
