@@ -96,7 +96,9 @@ expected_version="$version (commit $commit$suffix)"
 echo "release: man pages (generate-manual, debug build in .build)"
 swift package plugin generate-manual --configuration debug --multi-page --authors CertDrop >"$out.manual.log" 2>&1 \
     || { cat "$out.manual.log" >&2; fail "the generate-manual plugin failed"; }
+# The plugin names the folder as a path or, in newer versions, as a file:// URL.
 manual_dir=$(sed -n "s/^Generated manual in '\(.*\)'$/\1/p" "$out.manual.log" | tail -1)
+manual_dir=${manual_dir#file://}
 [ -n "$manual_dir" ] && [ -d "$manual_dir" ] || { cat "$out.manual.log" >&2; fail "the plugin named no output folder"; }
 rm -f "$out.manual.log"
 
