@@ -53,7 +53,7 @@ public final class NotUploadedList: Sendable {
         guard !shown.isEmpty || more > 0 else { return "" }
         var text =
             "\n" + (dryRun ? "would not upload" : "not uploaded") + " (\(shown.count + more)):\n"
-            + MigrationPrinter.header
+            + TextTable.manifestEntries.line("ACTION", "ID", "SOURCE")
         for entry in shown { text += Self.row(entry) }
         if more > 0 {
             text += "… and \(more) more" + (manifest.map { " (every line is in \(DisplayText.escaped($0)))" } ?? "")
@@ -64,12 +64,12 @@ public final class NotUploadedList: Sendable {
 
     /// A row as `migrate`'s report has it, with the reason once (an `invalid` line's message starts with its code).
     static func row(_ entry: ManifestEntry) -> String {
-        var text =
-            DiffReport.pad(entry.action.rawValue, 12) + DiffReport.pad(DisplayText.escaped(entry.id ?? "-"), 30)
-            + DisplayText.escaped(entry.source) + "\n"
+        let table = TextTable.manifestEntries
+        var text = table.line(
+            entry.action.rawValue, DisplayText.escaped(entry.id ?? "-"), DisplayText.escaped(entry.source))
         if let error = entry.error {
             let reason = error.message.hasPrefix(error.code + ": ") ? error.message : error.code + ": " + error.message
-            text += String(repeating: " ", count: 42) + DisplayText.escaped(reason) + "\n"
+            text += table.indent(before: 2) + DisplayText.escaped(reason) + "\n"
         }
         return text
     }

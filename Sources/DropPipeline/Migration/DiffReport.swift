@@ -103,18 +103,13 @@ public struct DiffReport: Sendable, Hashable {
                 + shown.map { "    " + JSONText.line($0) }.joined(separator: ",\n")
                 + (shown.isEmpty ? "" : "\n") + "  ]\n}\n"
         }
-        var text = shown.isEmpty ? "" : Self.pad("STATE", 15) + Self.pad("ID", 30) + Self.pad("SOURCE", 42) + "TARGET\n"
+        let table = TextTable(.init(width: 15, .spill), .init(width: 30, .spill), .init(width: 42, .spill), .rest)
+        var text = shown.isEmpty ? "" : table.line("STATE", "ID", "SOURCE", "TARGET")
         for row in shown {
             let source = DisplayText.escaped(row.sourceThumbprint ?? row.sourceKeyVault ?? "-")
             let target = DisplayText.escaped(row.targetThumbprint ?? row.targetKeyVault ?? "-")
-            text +=
-                Self.pad(row.state.rawValue, 15) + Self.pad(DisplayText.escaped(row.id), 30) + Self.pad(source, 42)
-                + target + "\n"
+            text += table.line(row.state.rawValue, DisplayText.escaped(row.id), source, target)
         }
         return text + (text.isEmpty ? "" : "\n") + summaryText + "\n"
-    }
-
-    static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
 }

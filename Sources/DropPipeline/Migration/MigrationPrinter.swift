@@ -83,14 +83,15 @@ public final class MigrationPrinter: @unchecked Sendable {
         }
     }
 
-    static let header = DiffReport.pad("ACTION", 12) + DiffReport.pad("ID", 30) + "SOURCE\n"
+    private static let table = TextTable.manifestEntries
+
+    static let header = table.line("ACTION", "ID", "SOURCE")
 
     static func row(_ entry: ManifestEntry) -> String {
-        var text =
-            DiffReport.pad(entry.action.rawValue, 12) + DiffReport.pad(DisplayText.escaped(entry.id ?? "-"), 30)
-            + DisplayText.escaped(entry.source) + "\n"
+        var text = table.line(
+            entry.action.rawValue, DisplayText.escaped(entry.id ?? "-"), DisplayText.escaped(entry.source))
         if let error = entry.error {
-            text += String(repeating: " ", count: 42) + "\(error.code): \(DisplayText.escaped(error.message))\n"
+            text += table.indent(before: 2) + "\(error.code): \(DisplayText.escaped(error.message))\n"
         }
         return text
     }

@@ -121,13 +121,12 @@ public struct VerifyReport: Sendable, Hashable {
                 + shown.map { "    " + JSONText.line($0) }.joined(separator: ",\n")
                 + (shown.isEmpty ? "" : "\n") + "  ]\n}\n"
         }
-        var text =
-            shown.isEmpty
-            ? "" : DiffReport.pad("STATE", 11) + DiffReport.pad("ID", 30) + DiffReport.pad("EXPECTED", 42) + "FOUND\n"
+        let table = TextTable(.init(width: 11, .spill), .init(width: 30, .spill), .init(width: 42, .spill), .rest)
+        var text = shown.isEmpty ? "" : table.line("STATE", "ID", "EXPECTED", "FOUND")
         for row in shown {
-            text +=
-                DiffReport.pad(row.state.rawValue, 11) + DiffReport.pad(DisplayText.escaped(row.id), 30)
-                + DiffReport.pad(row.expectedThumbprint ?? "-", 42) + (row.actualThumbprint ?? "-") + "\n"
+            text += table.line(
+                row.state.rawValue, DisplayText.escaped(row.id), DisplayText.escaped(row.expectedThumbprint ?? "-"),
+                DisplayText.escaped(row.actualThumbprint ?? "-"))
         }
         return text + (text.isEmpty ? "" : "\n") + summaryText + "\n"
     }

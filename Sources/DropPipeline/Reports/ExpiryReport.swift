@@ -62,15 +62,15 @@ public enum ExpiryReport {
     ) -> String {
         switch format {
         case .table:
-            var text =
-                "ID                            EXPIRES     DAYS  THUMBPRINT                                SUBJECT\n"
+            let table = TextTable(
+                .init(width: 28, .cut, gap: "  "), .init(width: 10, gap: "  "),
+                .init(width: 4, alignment: .right, gap: "  "), .init(width: 40, gap: "  "), .rest)
+            var text = table.line("ID", "EXPIRES", "DAYS", "THUMBPRINT", "SUBJECT")
             for item in certificates {
                 let record = item.record
-                text +=
-                    DisplayText.escaped(record.certificateId).padding(toLength: 28, withPad: " ", startingAt: 0)
-                    + "  " + String(ISO8601.string(record.expirationDate).prefix(10)) + "  "
-                    + String(item.daysLeft).leftPadded(to: 4) + "  " + DisplayText.escaped(record.thumbprint) + "  "
-                    + DisplayText.escaped(record.subject) + "\n"
+                text += table.line(
+                    DisplayText.escaped(record.certificateId), String(ISO8601.string(record.expirationDate).prefix(10)),
+                    String(item.daysLeft), DisplayText.escaped(record.thumbprint), DisplayText.escaped(record.subject))
             }
             let expired = certificates.filter(\.expired).count
             return text
@@ -162,11 +162,5 @@ public enum ExpiryReport {
             daysLeft = item.daysLeft
             expired = item.expired
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to width: Int) -> String {
-        count >= width ? self : String(repeating: " ", count: width - count) + self
     }
 }

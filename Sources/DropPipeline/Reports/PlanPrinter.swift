@@ -37,13 +37,12 @@ public final class PlanPrinter {
                         tone: entry.action == .invalid || entry.action == .conflict ? .error : .ok,
                         problems: entry.problems, thumbprint: entry.thumbprint))
         case .table:
-            let id = DisplayText.escaped(entry.id ?? "-").padding(toLength: 28, withPad: " ", startingAt: 0)
-            var line =
-                entry.action.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0) + " " + id + "  "
-                + DisplayText.escaped(entry.source) + "\n"
+            let table = TextTable(.init(width: 10, .cut, gap: " "), .init(width: 28, .cut, gap: "  "), .rest)
+            var line = table.line(
+                entry.action.rawValue, DisplayText.escaped(entry.id ?? "-"), DisplayText.escaped(entry.source))
             for problem in entry.problems where problem.severity == .error {
                 line +=
-                    String(repeating: " ", count: 41)
+                    table.indent(before: 2)
                     + "\(problem.code.rawValue): \(DisplayText.escaped(problem.message))\n"
             }
             output.write(line)
@@ -97,12 +96,13 @@ public enum RecordFormat {
             guard let data = try? JSONText.encoder(pretty: true).encode(rows) else { return "[]\n" }
             return String(decoding: data, as: UTF8.self) + "\n"
         }
-        var text = "ID                            EXPIRES     THUMBPRINT                                SUBJECT\n"
+        let table = TextTable(
+            .init(width: 28, .cut, gap: "  "), .init(width: 10, gap: "  "), .init(width: 40, gap: "  "), .rest)
+        var text = table.line("ID", "EXPIRES", "THUMBPRINT", "SUBJECT")
         for record in records {
-            text +=
-                DisplayText.escaped(record.certificateId).padding(toLength: 28, withPad: " ", startingAt: 0) + "  "
-                + String(ISO8601.string(record.expirationDate).prefix(10)) + "  " + record.thumbprint + "  "
-                + DisplayText.escaped(record.subject) + "\n"
+            text += table.line(
+                DisplayText.escaped(record.certificateId), String(ISO8601.string(record.expirationDate).prefix(10)),
+                DisplayText.escaped(record.thumbprint), DisplayText.escaped(record.subject))
         }
         return text + "\n\(records.count) certificates\n"
     }

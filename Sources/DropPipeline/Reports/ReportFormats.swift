@@ -1,16 +1,20 @@
 import Foundation
 
 enum TableFormat {
-    static let header = pad("VERDICT", 8) + "  " + pad("ID", 28) + "  " + pad("EXPIRES", 10) + "  SOURCE / PROBLEMS\n"
+    private static let table = TextTable(
+        .init(width: 8, .ellipsis, gap: "  "), .init(width: 28, .ellipsis, gap: "  "),
+        .init(width: 10, .ellipsis, gap: "  "),
+        .rest)
+
+    static let header = table.line("VERDICT", "ID", "EXPIRES", "SOURCE / PROBLEMS")
 
     static func row(_ report: ItemReport) -> String {
         let expires = report.certificate.map { String(ISO8601.string($0.expirationDate).prefix(10)) } ?? "-"
-        var text =
-            pad(report.verdict.rawValue, 8) + "  " + pad(DisplayText.escaped(report.id ?? "-"), 28) + "  "
-            + pad(expires, 10) + "  " + DisplayText.escaped(report.source) + "\n"
+        var text = table.line(
+            report.verdict.rawValue, DisplayText.escaped(report.id ?? "-"), expires, DisplayText.escaped(report.source))
         for problem in report.problems {
             text +=
-                String(repeating: " ", count: 54)
+                table.indent(before: 3) + "  "
                 + "\(problem.severity.rawValue) \(problem.code.rawValue): \(DisplayText.escaped(problem.message))\n"
         }
         return text
@@ -25,12 +29,6 @@ enum TableFormat {
             text += "problems: \(codes)\n"
         }
         return text
-    }
-
-    private static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width
-            ? String(text.prefix(width - 1)) + (text.count > width ? "…" : String(text.last ?? " "))
-            : text + String(repeating: " ", count: width - text.count)
     }
 }
 
