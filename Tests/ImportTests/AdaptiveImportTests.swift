@@ -69,7 +69,8 @@ import Testing
         // The uploads went through the window, and it moved both ways.
         let stats = gate.snapshot
         #expect(stats.acquired == Self.count)
-        #expect(stats.throttled == auto.throttled, "the client reports every 429 it gets")
+        // The client reports every 429 it gets (and the service's own 503s, e.g. a full PKCS#12 queue, on top).
+        #expect(stats.throttled >= auto.throttled)
         #expect((stats.changes[.throttled] ?? 0) >= 1)
         #expect((stats.changes[.slowStart] ?? 0) + (stats.changes[.additive] ?? 0) >= 1)
         #expect(stats.largestWindow > 2)
