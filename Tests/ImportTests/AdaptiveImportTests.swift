@@ -9,8 +9,8 @@ import Testing
 /// `--concurrency auto` against the real service throttling at a fixed rate: every item created, fewer `429`s
 /// than a fixed 32, and the window seen to move. The `429`s are counted by the service, not timed.
 @Suite(.serialized) struct AdaptiveImportTests {
-    static let count = 80
-    static let faults = FaultInjection(latency: .milliseconds(10), throttle: 20, seed: 3)
+    static let count = 40
+    static let faults = FaultInjection(latency: .milliseconds(10), throttle: 5, seed: 3)
 
     /// A client with the command line's kind of retry policy: `Retry-After` honoured up to 2 s, enough attempts
     /// that a fixed 32 is not failed by the retry cap in this test.
