@@ -109,9 +109,11 @@ extension ServiceEndpoint {
         try client(role: "--from", concurrency: concurrency, caFile: caFile, retry: retry)
     }
 
-    /// The target's client (`--to`).
-    func targetClient(concurrency: Int, caFile: String?, retry: RetryPolicy) throws -> CertificateServiceClient {
-        try client(role: "--to", concurrency: concurrency, caFile: caFile, retry: retry)
+    /// The target's client (`--to`); `observer` sees every attempt (`--concurrency auto`).
+    func targetClient(
+        concurrency: Int, caFile: String?, retry: RetryPolicy, observer: (any AttemptObserver)? = nil
+    ) throws -> CertificateServiceClient {
+        try client(role: "--to", concurrency: concurrency, caFile: caFile, retry: retry, observer: observer)
     }
 }
 
@@ -119,13 +121,14 @@ extension ServiceEndpoint {
 /// the source's, already made, is shut down before the error is thrown, so that no connection pool is left open.
 func clientPair(
     from: ServiceEndpoint, to: ServiceEndpoint, sourceConcurrency: Int = 2, targetConcurrency: Int = 2,
-    options: ClientOptions
+    targetObserver: (any AttemptObserver)? = nil, options: ClientOptions
 ) async throws -> (source: CertificateServiceClient, target: CertificateServiceClient) {
     let source = try from.sourceClient(
         concurrency: sourceConcurrency, caFile: options.caFile, retry: options.retryPolicy)
     do {
         let target = try to.targetClient(
-            concurrency: targetConcurrency, caFile: options.caFile, retry: options.retryPolicy)
+            concurrency: targetConcurrency, caFile: options.caFile, retry: options.retryPolicy,
+            observer: targetObserver)
         return (source, target)
     } catch {
         await source.shutdown()

@@ -6,8 +6,16 @@ import PKCS12Kit
 
 /// What `import` and `plan` add to `validate`'s options.
 struct ImportOptionGroup: ParsableArguments {
-    @Option(help: "The most requests in flight at once.")
-    var concurrency = 8
+    @Option(
+        help:
+            "The most requests in flight at once (1-256), or auto: a window that grows while the service keeps up and shrinks on 429/503 or rising latency (AIMD), up to --max-concurrency."
+    )
+    var concurrency: ConcurrencySetting = .fixed(8)
+
+    @Option(
+        name: .customLong("max-concurrency"),
+        help: "With --concurrency auto: the most requests in flight the window reaches (1-256, default 32).")
+    var maxConcurrency: Int?
 
     @Option(name: .customLong("on-existing"), help: "When an id holds another certificate: skip, update or fail.")
     var onExisting: OnExisting = .fail
@@ -22,7 +30,34 @@ struct ImportOptionGroup: ParsableArguments {
     var reencrypt: ReencryptChoice?
 
     mutating func validate() throws {
-        try NumericBounds.check(concurrency, NumericBounds.concurrency, "--concurrency")
+        switch concurrency {
+        case .fixed(let count):
+            try NumericBounds.check(count, NumericBounds.concurrency, "--concurrency")
+            if maxConcurrency != nil {
+                throw ValidationError(
+                    "--max-concurrency goes with --concurrency auto (a fixed --concurrency is its own ceiling)")
+            }
+        case .auto:
+            try NumericBounds.check(
+                maxConcurrency ?? Self.defaultMaxConcurrency, NumericBounds.concurrency, "--max-concurrency")
+        }
+    }
+
+    /// `--max-concurrency` when not given.
+    static let defaultMaxConcurrency = 32
+
+    /// The most requests in flight, which sizes the connection pool: the fixed number, or auto's ceiling.
+    var connectionLimit: Int {
+        switch concurrency {
+        case .fixed(let count): count
+        case .auto: maxConcurrency ?? Self.defaultMaxConcurrency
+        }
+    }
+
+    /// `--concurrency auto`'s window, made once per run and handed to both the target's client and the options.
+    func adaptiveWindow() -> AdaptiveConcurrency? {
+        guard concurrency == .auto else { return nil }
+        return AdaptiveConcurrency(rules: AdaptiveWindow.Rules(maximum: connectionLimit))
     }
 
     /// `--reencrypt auto` names no --target: a usage error.
@@ -42,8 +77,13 @@ struct ImportOptionGroup: ParsableArguments {
         }
     }
 
-    var options: ImportOptions {
-        ImportOptions(concurrency: concurrency, onExisting: onExisting, allow: Set(allow), reencrypt: fixedEncryption)
+    var options: ImportOptions { options(adaptive: nil) }
+
+    /// The options, with auto's window when there is one.
+    func options(adaptive: AdaptiveConcurrency?) -> ImportOptions {
+        ImportOptions(
+            concurrency: connectionLimit, onExisting: onExisting, allow: Set(allow), reencrypt: fixedEncryption,
+            adaptive: adaptive)
     }
 
     /// The policy of `checks`, with `--reencrypt auto` turned on when asked.
@@ -51,6 +91,38 @@ struct ImportOptionGroup: ParsableArguments {
         var policy = try checks.policy()
         policy.reencryptForTargets = reencrypt == .auto
         return policy
+    }
+}
+
+/// `--concurrency`: a fixed number of requests in flight, or `auto` (``AdaptiveConcurrency``).
+enum ConcurrencySetting: Equatable, ExpressibleByArgument {
+    case fixed(Int)
+    case auto
+
+    init?(argument: String) {
+        if argument == "auto" {
+            self = .auto
+        } else if let count = Int(argument) {
+            self = .fixed(count)
+        } else {
+            return nil
+        }
+    }
+
+    var defaultValueDescription: String {
+        switch self {
+        case .fixed(let count): String(count)
+        case .auto: "auto"
+        }
+    }
+}
+
+extension AdaptiveConcurrency.Statistics {
+    /// One line for the end of a run: what auto's window did.
+    var text: String {
+        "concurrency auto: window \(initial) at the start, \(smallestWindow) to \(largestWindow) on the way, "
+            + "\(window) at the end; \(maxInFlight) in flight at most; \(throttled) answers 429/503, "
+            + "\(changes[.throttled] ?? 0) cuts for them, \(changes[.latency] ?? 0) for rising latency"
     }
 }
 
@@ -116,7 +188,9 @@ struct ImportCommand: AsyncParsableCommand {
         let html = try report.map {
             try HTMLReport(title: "certdrop import", output: try TextOutput.file($0), minDays: checks.minDays)
         }
-        let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
+        let adaptive = upload.adaptiveWindow()
+        let connection = try await ServiceConnection.open(
+            target, concurrency: upload.connectionLimit, observer: adaptive)
         let uploader = Uploader(
             client: connection.client, onExisting: upload.onExisting, reencrypt: upload.fixedEncryption)
         let counters = ImportCounters()
@@ -127,7 +201,7 @@ struct ImportCommand: AsyncParsableCommand {
         let notUploaded = NotUploadedList()
         let run = ImportRun(
             reader: drop.validation.reader, inspector: drop.validation.inspector, uploader: uploader,
-            options: upload.options, manifest: writer, settled: settled, counters: counters,
+            options: upload.options(adaptive: adaptive), manifest: writer, settled: settled, counters: counters,
             observer: { entry, report in
                 notUploaded.record(entry)
                 html?.add(ReportRow(line: entry, report: report))
@@ -141,9 +215,10 @@ struct ImportCommand: AsyncParsableCommand {
         html?.finish(notes: [summary.text, "into \(connection.label)", "manifest: \(writer.path)"])
         try html?.close()
         let stdout = TextOutput.standardOutput()
+        let window = adaptive.map { $0.snapshot.text + "\n" } ?? ""
         stdout.write(
             "\(summary.text)\ninto \(DisplayText.escaped(connection.label))\nmanifest: \(DisplayText.escaped(writer.path))\n"
-                + notUploaded.text(manifest: writer.path))
+                + notUploaded.text(manifest: writer.path) + window)
         try stdout.check()
         throw ExitCode(summary.exitStatus)
     }
@@ -183,7 +258,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let drop = try DropRun(
             paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
-        let connection = try await ServiceConnection.open(target, concurrency: upload.concurrency)
+        let connection = try await ServiceConnection.open(target, concurrency: upload.connectionLimit)
         let output = TextOutput.standardOutput()
         let printer = PlanPrinter(format: format, output: output, minDays: checks.minDays)
         let counts: [PlanAction: Int]

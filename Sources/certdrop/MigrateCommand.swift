@@ -80,8 +80,9 @@ struct MigrateCommand: AsyncParsableCommand {
         let html = try report.map {
             try HTMLReport(title: "certdrop migrate", output: try TextOutput.file($0), minDays: checks.minDays)
         }
+        let adaptive = upload.adaptiveWindow()
         let (source, target) = try await clientPair(
-            from: from, to: to, targetConcurrency: upload.concurrency, options: client)
+            from: from, to: to, targetConcurrency: upload.connectionLimit, targetObserver: adaptive, options: client)
         let counters = ImportCounters()
         let progress = ImportProgress(
             style: ImportProgress.defaultStyle(quiet: quiet), counters: counters, retries: { target.retryCount })
@@ -90,7 +91,8 @@ struct MigrateCommand: AsyncParsableCommand {
         let notUploaded = NotUploadedList()
         let run = MigrationRun(
             source: source, target: target, reader: drop.validation.reader, inspector: drop.validation.inspector,
-            options: MigrationOptions(upload: upload.options, includeUnmatched: includeUnmatched, dryRun: dryRun),
+            options: MigrationOptions(
+                upload: upload.options(adaptive: adaptive), includeUnmatched: includeUnmatched, dryRun: dryRun),
             manifest: writer, settled: settled, counters: counters,
             observer: { entry, report in
                 notUploaded.record(entry)

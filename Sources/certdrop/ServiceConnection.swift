@@ -13,11 +13,14 @@ struct ServiceConnection {
     /// `the embedded service (…/.certdrop)` or the URL.
     let label: String
 
-    static func open(_ options: TargetOptions, concurrency: Int) async throws -> ServiceConnection {
+    /// `concurrency` sizes the connection pool; `observer` sees every attempt (`--concurrency auto`).
+    static func open(_ options: TargetOptions, concurrency: Int, observer: (any AttemptObserver)? = nil) async throws
+        -> ServiceConnection
+    {
         if let (target, credentials) = try options.remote() {
             let client = try CertificateServiceClient(
                 target: target, credentials: credentials, concurrency: concurrency, caFile: options.caFile,
-                retry: options.retryPolicy)
+                retry: options.retryPolicy, observer: observer)
             return ServiceConnection(client: client, server: nil, label: target.baseURL)
         }
         let home = ServiceHome()
@@ -38,7 +41,7 @@ struct ServiceConnection {
         let client = try CertificateServiceClient(
             target: .legacy(baseURL: server.baseURL),
             credentials: MintedSignatureCredential(identifier: keys.identifier, key: keys.keys.primary),
-            concurrency: concurrency, retry: options.retryPolicy)
+            concurrency: concurrency, retry: options.retryPolicy, observer: observer)
         return ServiceConnection(client: client, server: server, label: "the embedded service (\(home.folder))")
     }
 

@@ -149,6 +149,12 @@ if problems:
 out += ["", "Targets: 1.5x the reference: " + ", ".join(verdicts)
         + f"; memory 20k/2k {'met' if memory_ratio <= 1.2 else 'missed'} ({memory_ratio:.2f})."]
 text = "\n".join(out) + "\n"
+# scripts/bench-adaptive.sh keeps its own section in the same report: carry it over.
+if os.path.exists(report_path):
+    previous = open(report_path).read()
+    begin, end = previous.find("<!-- adaptive:begin"), previous.find("<!-- adaptive:end -->")
+    if 0 <= begin < end:
+        text += "\n" + previous[begin:end + len("<!-- adaptive:end -->")] + "\n"
 os.makedirs(os.path.dirname(os.path.abspath(report_path)), exist_ok=True)
 open(report_path, "w").write(text)
 print(text)

@@ -69,11 +69,14 @@ public final class CertificateServiceClient: Sendable {
     private let maximumBody = 32 << 20
     /// The caps on paging and redirects.
     public let limits: ClientLimits
+    /// Sees every attempt (`--concurrency auto`).
+    private let observer: (any AttemptObserver)?
 
-    /// Makes a client. `caFile` adds a CA (PEM) to the system's trust roots.
+    /// Makes a client. `caFile` adds a CA (PEM) to the system's trust roots; `observer` sees every attempt.
     public init(
         target: ServiceTarget, credentials: any CredentialProvider, concurrency: Int, caFile: String? = nil,
-        retry: RetryPolicy = RetryPolicy(), limits: ClientLimits = ClientLimits()
+        retry: RetryPolicy = RetryPolicy(), limits: ClientLimits = ClientLimits(),
+        observer: (any AttemptObserver)? = nil
     ) throws(PipelineError) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, concurrency)
@@ -94,6 +97,7 @@ public final class CertificateServiceClient: Sendable {
         self.credentials = credentials
         self.retry = retry
         self.limits = limits
+        self.observer = observer
     }
 
     /// Shuts the connection pool down; call once, when done.
@@ -122,7 +126,12 @@ public final class CertificateServiceClient: Sendable {
             } catch {
                 return Exchange(result: .failure(Self.credentialError(error)), attempts: attempt, ambiguous: ambiguous)
             }
+            let answered = observer?.attemptStarted()
             let outcome = await once(method, url, body: body, headers: headers, authorization: authorization)
+            if let answered {
+                let answer = try? outcome.get()
+                answered(answer?.status, answer?.retryAfter)
+            }
             var retryAfter: TimeInterval?
             switch outcome {
             case .success(let result) where result.status == 401 && !renewed:

@@ -213,15 +213,16 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
         }
     }
 
-    /// A client for this endpoint.
-    public func client(role: String, concurrency: Int, caFile defaultCAFile: String?, retry: RetryPolicy)
-        throws(PipelineError) -> CertificateServiceClient
-    {
+    /// A client for this endpoint; `observer` sees every attempt (`--concurrency auto`).
+    public func client(
+        role: String, concurrency: Int, caFile defaultCAFile: String?, retry: RetryPolicy,
+        observer: (any AttemptObserver)? = nil
+    ) throws(PipelineError) -> CertificateServiceClient {
         let target = try target(role: role)
         let credentials = try credentials(for: target, role: role)
         return try CertificateServiceClient(
             target: target, credentials: credentials, concurrency: concurrency, caFile: caFile ?? defaultCAFile,
-            retry: retry)
+            retry: retry, observer: observer)
     }
 
     /// A CertDrop service's key file mints bearer tokens for its ARM dialect.

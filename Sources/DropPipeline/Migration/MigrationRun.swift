@@ -138,15 +138,34 @@ public struct MigrationRun: Sendable {
         let counters = self.counters
         await withTaskGroup(of: ManifestEntry.self) { group in
             var inFlight = 0
+            let adaptive = options.upload.adaptive
             for (certificate, reference) in references {
-                if inFlight >= options.upload.concurrency, let entry = await group.next() {
+                if let adaptive {
+                    // `--concurrency auto`: wait for an upload to end while the window is full, sleep out a pause.
+                    while true {
+                        let admission = adaptive.tryAcquire()
+                        if admission == .granted { break }
+                        if case .paused(let until) = admission {
+                            let wait = adaptive.seconds(until: until)
+                            try? await Task.sleep(nanoseconds: UInt64(min(max(wait, 0.001), 60) * 1e9))
+                        } else if let entry = await group.next() {
+                            inFlight -= 1
+                            record(entry, &summary, observe)
+                        } else {
+                            try? await Task.sleep(nanoseconds: 10_000_000)
+                        }
+                    }
+                } else if inFlight >= options.upload.concurrency, let entry = await group.next() {
                     inFlight -= 1
                     record(entry, &summary, observe)
                 }
                 inFlight += 1
                 group.addTask {
                     counters.inFlight.add(1, ordering: .relaxed)
-                    defer { counters.inFlight.subtract(1, ordering: .relaxed) }
+                    defer {
+                        counters.inFlight.subtract(1, ordering: .relaxed)
+                        adaptive?.release()
+                    }
                     let started = DispatchTime.now()
                     let outcome =
                         dryRun

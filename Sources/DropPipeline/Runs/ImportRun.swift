@@ -12,16 +12,20 @@ public struct ImportOptions: Sendable {
     public var allow: Set<ProblemCode>
     /// Re-export in this encryption before upload.
     public var reencrypt: PKCS12Encryption?
+    /// `--concurrency auto`: when set, the uploads in flight follow its window (at most its maximum) instead of
+    /// `concurrency`; the target's client must report its attempts to it (its `observer`).
+    public var adaptive: AdaptiveConcurrency?
 
     /// Makes options; the defaults are the command line's.
     public init(
         concurrency: Int = 8, onExisting: OnExisting = .fail, allow: Set<ProblemCode> = [],
-        reencrypt: PKCS12Encryption? = nil
+        reencrypt: PKCS12Encryption? = nil, adaptive: AdaptiveConcurrency? = nil
     ) {
         self.concurrency = max(1, concurrency)
         self.onExisting = onExisting
         self.allow = allow
         self.reencrypt = reencrypt
+        self.adaptive = adaptive
     }
 }
 
@@ -89,7 +93,7 @@ public struct ImportRun: Sendable {
         let inspector = self.inspector
         let reader = self.reader
         let summary = SummaryBox()
-        let gate = DispatchSemaphore(value: options.concurrency)
+        let gate = UploadSlots(options)
         let uploads = DispatchGroup()
         let routing = self.routing
         let uploader = self.uploader
