@@ -1,5 +1,6 @@
 internal import COpenSSL
 internal import SwiftASN1
+import Synchronization
 
 /// Makes an OpenSSL key from a PKCS#8 `PrivateKeyInfo` without OpenSSL 3.0's decoder: the fields are read with
 /// swift-asn1 and handed to the key manager with `EVP_PKEY_fromdata`.
@@ -27,6 +28,15 @@ enum PrivateKeyImport {
     /// Whether the direct import is tried; with `false`, every key goes through OpenSSL's decoder. Task-local,
     /// like ``FastKeyDerivation/isEnabled``: a test compares both paths without touching other work.
     @TaskLocal static var isEnabled = true
+
+    /// Counts the keys this path made, when bound (for tests).
+    @TaskLocal static var probe: Probe?
+
+    /// The count of keys made by the direct import.
+    final class Probe: Sendable {
+        let keys = Atomic<Int>(0)
+        init() {}
+    }
 
     /// `rsaEncryption` (1.2.840.113549.1.1.1).
     private static let rsaOID: ASN1ObjectIdentifier = [1, 2, 840, 113_549, 1, 1, 1]
@@ -62,15 +72,20 @@ enum PrivateKeyImport {
         switch oid {
         case rsaOID:
             guard parameters == nil || parameters?.identifier == .null else { return nil }
-            return rsa(octets.bytes)
+            return counted(rsa(octets.bytes))
         case ecOID:
             guard let parameters, let curveOID = try? ASN1ObjectIdentifier(derEncoded: parameters),
                 let curve = curves[curveOID]
             else { return nil }
-            return ec(octets.bytes, curve: curve, curveOID: curveOID)
+            return counted(ec(octets.bytes, curve: curve, curveOID: curveOID))
         default:
             return nil
         }
+    }
+
+    private static func counted(_ key: PrivateKey?) -> PrivateKey? {
+        if key != nil, let probe { probe.keys.add(1, ordering: .relaxed) }
+        return key
     }
 
     /// The key of a parsed `PKCS8_PRIV_KEY_INFO` (a plain key bag's): the direct import of its DER, else
@@ -94,8 +109,10 @@ enum PrivateKeyImport {
         guard let key = try? DER.parse(der), key.identifier == .sequence, case .constructed(let parts) = key.content
         else { return nil }
         var integers: [ArraySlice<UInt8>] = []
+        // The INTEGERs' content octets as they are (two's complement): swift-asn1's unsigned reading of an
+        // ArraySlice would drop the sign byte and let a negative number through as a large one.
         for part in parts {
-            guard let value = try? ArraySlice<UInt8>(derEncoded: part) else { return nil }
+            guard part.identifier == .integer, case .primitive(let value) = part.content else { return nil }
             integers.append(value)
         }
         // version 0 and eight integers; version 1 (other primes) is left to OpenSSL.
