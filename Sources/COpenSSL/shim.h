@@ -14,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/pkcs12.h>
 #include <openssl/pkcs7.h>
@@ -94,6 +95,9 @@ static inline void cd_sk_SAFEBAG_free_all(STACK_OF(PKCS12_SAFEBAG) *sk) {
 static inline long cd_asn1_integer_get(const ASN1_INTEGER *i) { return i == NULL ? -1 : ASN1_INTEGER_get(i); }
 
 // MARK: private keys
+
+/// EVP_PKEY_KEYPAIR, a composite flag macro.
+static inline int cd_evp_pkey_keypair(void) { return EVP_PKEY_KEYPAIR; }
 
 /// EVP_PKCS82PKEY, told the key type. OpenSSL 3.0 builds a decoder context for every key it reads; without a key
 /// type it gathers every decoder of every key type first, which costs several times the decoding (about 0.3 ms

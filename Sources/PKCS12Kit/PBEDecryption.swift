@@ -29,6 +29,8 @@ enum PBEDecryption {
     /// The private key in a decrypted or plain `PrivateKeyInfo`: `nil` when the bytes are no key OpenSSL reads,
     /// a thrown ``PKCS12Error/Code/unsupportedFormat`` when they are a PKCS#8 v2 key.
     static func privateKey(fromPKCS8 der: [UInt8], what: String) throws(PKCS12Error) -> PrivateKey? {
+        // A key the direct import takes is well-formed PKCS#8 v1 (so OpenSSL's decoding below would read it).
+        if let key = PrivateKeyImport.key(fromPKCS8: der) { return key }
         let info: OpaquePointer? = der.withUnsafeBufferPointer { buffer in
             var cursor = buffer.baseAddress
             return d2i_PKCS8_PRIV_KEY_INFO(nil, &cursor, buffer.count)

@@ -43,17 +43,21 @@ final class PKCS12Reader {
         var keyBagsInClear = 0
     }
 
-    private struct DecryptionFailed: Error {}
+    struct DecryptionFailed: Error {}
 
-    private let p12: OpaquePointer
-    private let options: PKCS12Options
+    let p12: OpaquePointer
+    let options: PKCS12Options
+    /// The authenticated safes (`STACK_OF(PKCS7)`), unpacked once for the pre-scan and every walk.
+    private(set) var safes: OpaquePointer?
+    /// The bags of each plain (`data`) safe, by the safe's index, unpacked once by the pre-scan.
+    private(set) var plainBags: [Int32: OpaquePointer] = [:]
     let macAlgorithm: String?
     let macIterations: Int?
     /// The content octets the MAC covers, located once (``PKCS12MAC/authenticatedContent(of:original:)``); `nil`
     /// when there is no MAC or they cannot be located (then OpenSSL's own check runs).
     private let macContent: [UInt8]?
     private var encryptedSafes = false
-    private var legacy = false
+    private(set) var legacy = false
     /// Key derivations asked for so far, over every attempt.
     private(set) var derivations = 0
     /// Safe bags read so far while trying passwords, over every attempt.
@@ -93,7 +97,11 @@ final class PKCS12Reader {
         try prescan()
     }
 
-    deinit { PKCS12_free(p12) }
+    deinit {
+        for bags in plainBags.values { cd_sk_SAFEBAG_pop_free(bags) }
+        if let safes { cd_sk_PKCS7_pop_free(safes) }
+        PKCS12_free(p12)
+    }
 
     /// Tells "not PKCS#12 at all" from a damaged PKCS#12: a PFX starts `SEQUENCE { INTEGER 3, …` (DER or BER).
     private static func unreadable(_ bytes: [UInt8]) -> PKCS12Error {
@@ -107,7 +115,7 @@ final class PKCS12Reader {
     }
 
     /// Counts one key derivation against the budget, before it is made.
-    private func spendDerivation() throws(PKCS12Error) {
+    func spendDerivation() throws(PKCS12Error) {
         guard derivations < options.maxDerivations else {
             throw PKCS12Error(
                 .tooManyDerivations,
@@ -119,7 +127,7 @@ final class PKCS12Reader {
 
     /// Counts the bags of one safe against the budget, before they are looked at. The pre-scan of the plain safes
     /// (once, before any password) and the walks with candidate passwords (over all attempts) each get the cap.
-    private func spendBags(_ count: Int32, prescan: Bool = false) throws(PKCS12Error) {
+    func spendBags(_ count: Int32, prescan: Bool = false) throws(PKCS12Error) {
         if prescan {
             prescannedBags += Int(max(0, count))
         } else {
@@ -148,7 +156,7 @@ final class PKCS12Reader {
 
     /// Reads every algorithm reachable without a password and checks it.
     private func prescan() throws(PKCS12Error) {
-        try withSafes { safe throws(PKCS12Error) in
+        try withSafes { index, safe throws(PKCS12Error) in
             switch cd_p7_type_nid(safe) {
             case NID_pkcs7_data:
                 guard let bags = PKCS12_unpack_p7data(safe) else {
@@ -159,7 +167,7 @@ final class PKCS12Reader {
                     }
                     throw PKCS12Error(.corrupt, "a safe of the PKCS#12 file cannot be read")
                 }
-                defer { cd_sk_SAFEBAG_pop_free(bags) }
+                plainBags[index] = bags
                 try prescan(bags: bags)
             case NID_pkcs7_encrypted:
                 guard let algorithm = PBEAlgorithm(cd_p7_encrypted_algorithm(safe)) else {
@@ -194,16 +202,19 @@ final class PKCS12Reader {
         }
     }
 
-    private func withSafes(_ body: (UnsafeMutablePointer<PKCS7>) throws(PKCS12Error) -> Void) throws(PKCS12Error) {
+    /// Unpacks the authenticated safes (kept for the walks) and runs `body` on each, with its index.
+    private func withSafes(
+        _ body: (Int32, UnsafeMutablePointer<PKCS7>) throws(PKCS12Error) -> Void
+    ) throws(PKCS12Error) {
         OpenSSLErrorQueue.clear()
         guard let safes = PKCS12_unpack_authsafes(p12) else {
             OpenSSLErrorQueue.clear()
             throw PKCS12Error(.corrupt, "the PKCS#12 contents cannot be read")
         }
-        defer { cd_sk_PKCS7_pop_free(safes) }
+        self.safes = safes
         for index in 0..<cd_sk_PKCS7_num(safes) {
             guard let safe = cd_sk_PKCS7_value(safes, index) else { continue }
-            try body(safe)
+            try body(index, safe)
         }
     }
 
@@ -256,152 +267,5 @@ final class PKCS12Reader {
             throw PKCS12Error(.wrongPassword, "wrong password: the MAC does not verify with \(tried)")
         }
         throw PKCS12Error(.wrongPassword, "wrong password: the file has no MAC and does not decrypt with \(tried)")
-    }
-
-    /// One walk with `password`: `nil` when it does not decrypt, a thrown ``PKCS12Error`` when a part is over the limits.
-    private func attempt(_ password: PasswordVariant) throws(PKCS12Error) -> Contents? {
-        do {
-            return try walk(password)
-        } catch let error as PKCS12Error {
-            throw error
-        } catch {
-            return nil
-        }
-    }
-
-    /// Reads every bag with one password variant; throws `DecryptionFailed` when any part does not decrypt, or a
-    /// ``PKCS12Error`` when a part asks for more than the limits allow.
-    private func walk(_ password: PasswordVariant) throws -> Contents {
-        var contents = Contents()
-        contents.legacy = legacy
-        try withSafesRethrowing { safe in
-            switch cd_p7_type_nid(safe) {
-            case NID_pkcs7_data:
-                guard let bags = PKCS12_unpack_p7data(safe) else { throw DecryptionFailed() }
-                defer { cd_sk_SAFEBAG_pop_free(bags) }
-                try read(bags: bags, safeEncryption: "none", password: password, into: &contents)
-            case NID_pkcs7_encrypted:
-                let algorithm = PBEAlgorithm(cd_p7_encrypted_algorithm(safe))
-                try spendDerivation()
-                OpenSSLErrorQueue.clear()
-                let bags = password.withCString { PKCS12_unpack_p7encdata(safe, $0, $1) }
-                OpenSSLErrorQueue.clear()
-                guard let bags else {
-                    try diagnoseEncryptedSafe(safe, password: password)
-                    throw DecryptionFailed()
-                }
-                defer { cd_sk_SAFEBAG_pop_free(bags) }
-                let before = contents.certificates.count
-                contents.keyBagsInClear = 0
-                try read(
-                    bags: bags, safeEncryption: algorithm?.description ?? "unknown", password: password,
-                    into: &contents)
-                if let scheme = algorithm?.encryptionScheme {
-                    if contents.certificates.count > before { contents.certSchemes.insert(scheme) }
-                    if contents.keyBagsInClear > 0 { contents.keySchemes.insert(scheme) }
-                }
-                contents.keyBagsInClear = 0
-            default:
-                throw DecryptionFailed()
-            }
-        }
-        return contents
-    }
-
-    private func withSafesRethrowing(_ body: (UnsafeMutablePointer<PKCS7>) throws -> Void) throws {
-        guard let safes = PKCS12_unpack_authsafes(p12) else { throw DecryptionFailed() }
-        defer { cd_sk_PKCS7_pop_free(safes) }
-        for index in 0..<cd_sk_PKCS7_num(safes) {
-            guard let safe = cd_sk_PKCS7_value(safes, index) else { continue }
-            try body(safe)
-        }
-    }
-
-    private func read(
-        bags: OpaquePointer, safeEncryption: String, password: PasswordVariant, into contents: inout Contents
-    ) throws {
-        try spendBags(cd_sk_SAFEBAG_num(bags))
-        for index in 0..<cd_sk_SAFEBAG_num(bags) {
-            guard let bag = cd_sk_SAFEBAG_value(bags, index) else { continue }
-            switch PKCS12_SAFEBAG_get_nid(bag) {
-            case NID_keyBag:
-                guard let info = PKCS12_SAFEBAG_get0_p8inf(bag), let key = cd_pkcs8_to_pkey(info) else {
-                    throw DecryptionFailed()
-                }
-                contents.keys.append(
-                    KeyEntry(
-                        key: PrivateKey(taking: key), localKeyID: localKeyID(bag),
-                        friendlyName: friendlyName(bag)))
-                contents.keyEncryption.insert(safeEncryption)
-                contents.keyBagsInClear += 1
-                if safeEncryption == "none" { contents.plainKey = true }
-            case NID_pkcs8ShroudedKeyBag:
-                guard let algorithm = PBEAlgorithm(cd_shrouded_key_algorithm(bag)) else { throw DecryptionFailed() }
-                contents.legacy =
-                    try algorithm.check(maxIterations: options.maxIterations, what: "a private key")
-                    || contents.legacy
-                guard let shrouded = PKCS12_SAFEBAG_get0_pkcs8(bag) else { throw DecryptionFailed() }
-                var encryption: UnsafePointer<X509_ALGOR>?
-                var encrypted: UnsafePointer<ASN1_OCTET_STRING>?
-                X509_SIG_get0(shrouded, &encryption, &encrypted)
-                guard let encryption, let encrypted else { throw DecryptionFailed() }
-                try spendDerivation()
-                // Decrypted here and decoded apart (as PKCS12_decrypt_skey would, in one step), so that a key that
-                // decrypts but is a PKCS#8 v2 structure is told apart from a wrong password.
-                let decoded = try PBEDecryption.withPlaintext(
-                    algorithm: encryption, data: encrypted, password: password
-                ) { plaintext throws(PKCS12Error) in
-                    try PBEDecryption.privateKey(fromPKCS8: plaintext, what: "the private key")
-                }
-                guard let decoded, let key = decoded else { throw DecryptionFailed() }
-                contents.keys.append(KeyEntry(key: key, localKeyID: localKeyID(bag), friendlyName: friendlyName(bag)))
-                contents.keyEncryption.insert(algorithm.description)
-                if let scheme = algorithm.encryptionScheme { contents.keySchemes.insert(scheme) }
-            case NID_certBag:
-                guard PKCS12_SAFEBAG_get_bag_nid(bag) == NID_x509Certificate else { continue }
-                guard contents.certificates.count < options.maxCertificates else {
-                    throw PKCS12Error(
-                        .tooManyCertificates, "the file holds more than \(options.maxCertificates) certificates")
-                }
-                guard let certificate = PKCS12_SAFEBAG_get1_cert(bag) else { throw DecryptionFailed() }
-                contents.certificates.append(
-                    CertificateEntry(
-                        certificate: X509Certificate(taking: certificate),
-                        localKeyID: localKeyID(bag), friendlyName: friendlyName(bag)))
-                contents.certEncryption.insert(safeEncryption)
-            case NID_safeContentsBag:
-                if let nested = PKCS12_SAFEBAG_get0_safes(bag) {
-                    try read(bags: nested, safeEncryption: safeEncryption, password: password, into: &contents)
-                }
-            default:
-                continue
-            }
-        }
-    }
-
-    /// An encrypted safe that did not unpack: when its contents decrypt with `password` to safe contents that hold
-    /// a structure OpenSSL 3.0 cannot read, says so. Costs one more key derivation, only on this failure path.
-    private func diagnoseEncryptedSafe(_ safe: UnsafeMutablePointer<PKCS7>, password: PasswordVariant) throws {
-        guard let algorithm = cd_p7_encrypted_algorithm(safe), let encrypted = safe.pointee.d.encrypted,
-            let data = encrypted.pointee.enc_data, let ciphertext = data.pointee.enc_data
-        else { return }
-        try spendDerivation()
-        let diagnosis = PBEDecryption.withPlaintext(
-            algorithm: algorithm, data: UnsafePointer(ciphertext), password: password
-        ) { plaintext in
-            SafeContentsDiagnosis.diagnose(plaintext)
-        }
-        if let diagnosis, let error = diagnosis { throw error }
-    }
-
-    private func localKeyID(_ bag: OpaquePointer) -> [UInt8]? {
-        guard let id = cd_bag_local_key_id(bag), let data = ASN1_STRING_get0_data(id) else { return nil }
-        return Array(UnsafeBufferPointer(start: data, count: Int(ASN1_STRING_length(id))))
-    }
-
-    private func friendlyName(_ bag: OpaquePointer) -> String? {
-        guard let name = PKCS12_get_friendlyname(bag) else { return nil }
-        defer { cd_openssl_free(name) }
-        return String(cString: name)
     }
 }

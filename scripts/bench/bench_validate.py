@@ -228,6 +228,10 @@ def main():
     if BASELINE_BENCH:
         add("certdrop / certdrop at %s" % BASELINE_REV, times, each(ratio("ours", "baseline")))
     add("certdrop / python", times, each(ratio("ours", "python")))
+    if CERTDROP:
+        add("certdrop validate / python", times, each(ratio("cli", "python")))
+        add("2-core speed-up, certdrop validate", times,
+            each(lambda k, c: None if c == 1 or not r(k, "cli", 1) else r(k, "cli", 2) / r(k, "cli", 1)))
     add("certdrop / openssl CLI", times, each(ratio("ours", "openssl")))
 
     titles = ["files/s", "RSA 1 core", "RSA 2 cores", "EC 1 core", "EC 2 cores"]
