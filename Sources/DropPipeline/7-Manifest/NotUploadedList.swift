@@ -53,7 +53,7 @@ public final class NotUploadedList: Sendable {
         guard !shown.isEmpty || more > 0 else { return "" }
         var text =
             "\n" + (dryRun ? "would not upload" : "not uploaded") + " (\(shown.count + more)):\n"
-            + MigrationPrinter.header
+            + Self.header
         for entry in shown { text += Self.row(entry) }
         if more > 0 {
             text += "… and \(more) more" + (manifest.map { " (every line is in \(DisplayText.escaped($0)))" } ?? "")
@@ -62,10 +62,13 @@ public final class NotUploadedList: Sendable {
         return text
     }
 
+    /// The header of the rows, as `migrate`'s report has it.
+    package static let header = DisplayText.pad("ACTION", 12) + DisplayText.pad("ID", 30) + "SOURCE\n"
+
     /// A row as `migrate`'s report has it, with the reason once (an `invalid` line's message starts with its code).
     static func row(_ entry: ManifestEntry) -> String {
         var text =
-            DiffReport.pad(entry.action.rawValue, 12) + DiffReport.pad(DisplayText.escaped(entry.id ?? "-"), 30)
+            DisplayText.pad(entry.action.rawValue, 12) + DisplayText.pad(DisplayText.escaped(entry.id ?? "-"), 30)
             + DisplayText.escaped(entry.source) + "\n"
         if let error = entry.error {
             let reason = error.message.hasPrefix(error.code + ": ") ? error.message : error.code + ": " + error.message

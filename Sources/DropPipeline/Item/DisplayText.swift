@@ -19,6 +19,11 @@ public enum DisplayText {
         return result
     }
 
+    /// `text` padded with spaces to `width` columns for a table, or followed by one space when it is wider.
+    package static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+
     static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.value {
         case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: true

@@ -1,3 +1,4 @@
+import DropPipeline
 import Foundation
 
 /// The formats of `migrate`'s report.
@@ -83,7 +84,7 @@ public final class MigrationPrinter: @unchecked Sendable {
         }
     }
 
-    static let header = DiffReport.pad("ACTION", 12) + DiffReport.pad("ID", 30) + "SOURCE\n"
+    static let header = NotUploadedList.header
 
     static func row(_ entry: ManifestEntry) -> String {
         var text =

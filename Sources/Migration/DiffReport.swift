@@ -1,4 +1,6 @@
 import CertificateAPI
+import CertificateClient
+import DropPipeline
 import Foundation
 
 /// How an id compares between two instances. Stable words, listed in the README.
@@ -114,7 +116,5 @@ public struct DiffReport: Sendable, Hashable {
         return text + (text.isEmpty ? "" : "\n") + summaryText + "\n"
     }
 
-    static func pad(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
-    }
+    static func pad(_ text: String, _ width: Int) -> String { DisplayText.pad(text, width) }
 }
