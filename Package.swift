@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "ArchiveKit", targets: ["ArchiveKit"]),
         .library(name: "CertificateAPI", targets: ["CertificateAPI"]),
         .library(name: "DropPipeline", targets: ["DropPipeline"]),
+        .library(name: "CertificateClient", targets: ["CertificateClient"]),
+        .library(name: "Migration", targets: ["Migration"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -45,19 +47,27 @@ let package = Package(
             dependencies: ["COpenSSL", "CFastKDF", .product(name: "SwiftASN1", package: "swift-asn1")]),
         .target(name: "ArchiveKit", dependencies: ["CArchive"]),
         .target(name: "CertificateAPI", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        // The HTTP client of the contract: the only target that uses AsyncHTTPClient and NIOSSL.
         .target(
-            name: "DropPipeline",
+            name: "CertificateClient",
             dependencies: [
-                "PKCS12Kit", "ArchiveKit", "CertificateAPI",
-                .product(name: "Logging", package: "swift-log"),
+                "CertificateAPI",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .target(
+            name: "DropPipeline",
+            dependencies: [
+                "PKCS12Kit", "ArchiveKit", "CertificateAPI", "CertificateClient",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
+        .target(name: "Migration", dependencies: ["DropPipeline", "CertificateClient", "CertificateAPI"]),
         .target(
             name: "CertificateService",
             dependencies: [
@@ -76,7 +86,8 @@ let package = Package(
         .executableTarget(
             name: "certdrop",
             dependencies: [
-                "DropPipeline", "PKCS12Kit", "ArchiveKit", "CertificateAPI", "CertificateService",
+                "DropPipeline", "CertificateClient", "Migration", "PKCS12Kit", "ArchiveKit", "CertificateAPI",
+                "CertificateService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,7 +101,11 @@ let package = Package(
         .testTarget(name: "ArchiveKitTests", dependencies: ["ArchiveKit"]),
         .testTarget(name: "CertificateAPITests", dependencies: ["CertificateAPI"]),
         .testTarget(
-            name: "DropPipelineTests", dependencies: ["DropPipeline", "PKCS12Kit", "ArchiveKit", "CertDropTestSupport"]),
+            name: "CertificateClientTests",
+            dependencies: ["CertificateClient", "CertificateAPI", "CertDropTestSupport"]),
+        .testTarget(
+            name: "DropPipelineTests",
+            dependencies: ["DropPipeline", "CertificateClient", "PKCS12Kit", "ArchiveKit", "CertDropTestSupport"]),
         .testTarget(
             name: "CertificateServiceTests",
             dependencies: [
@@ -102,11 +117,17 @@ let package = Package(
         ),
         .testTarget(
             name: "ImportTests",
-            dependencies: ["DropPipeline", "CertificateService", "CertificateAPI", "PKCS12Kit", "CertDropTestSupport"]
+            dependencies: [
+                "DropPipeline", "CertificateClient", "CertificateService", "CertificateAPI", "PKCS12Kit",
+                "CertDropTestSupport",
+            ]
         ),
         .testTarget(
             name: "MigrationTests",
-            dependencies: ["DropPipeline", "CertificateService", "CertificateAPI", "PKCS12Kit", "CertDropTestSupport"]
+            dependencies: [
+                "Migration", "DropPipeline", "CertificateClient", "CertificateService", "CertificateAPI", "PKCS12Kit",
+                "CertDropTestSupport",
+            ]
         ),
         .testTarget(name: "certdropTests", dependencies: ["certdrop", "CertDropTestSupport"]),
     ]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CertificateClient
 import DropPipeline
 import Foundation
 import PKCS12Kit
@@ -34,8 +35,9 @@ struct CertDrop: AsyncParsableCommand {
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch let error as PipelineError {
-            FileHandle.standardError.write(Data("certdrop: \(error.message)\n".utf8))
-            Foundation.exit(error.code == .insecureKeyFile ? 1 : 2)
+            fail(error)
+        } catch let error as ClientError {
+            fail(PipelineError(error))
         } catch {
             let code = exitCode(for: error)
             if code == .success || code == ExitCode(1) {
@@ -47,5 +49,11 @@ struct CertDrop: AsyncParsableCommand {
             }
             Foundation.exit(code == .validationFailure || code.rawValue == 64 ? 2 : code.rawValue)
         }
+    }
+
+    /// Prints a library's error and exits: 1 for a refused key file, 2 for any other.
+    private static func fail(_ error: PipelineError) -> Never {
+        FileHandle.standardError.write(Data("certdrop: \(error.message)\n".utf8))
+        Foundation.exit(error.code == .insecureKeyFile ? 1 : 2)
     }
 }

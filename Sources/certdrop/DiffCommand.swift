@@ -1,6 +1,7 @@
 import ArgumentParser
 import DropPipeline
 import Foundation
+import Migration
 
 /// `certdrop diff --from A --to B`: two instances compared by id and thumbprint.
 struct DiffCommand: AsyncParsableCommand {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import CertificateAPI
+import CertificateClient
 import DropPipeline
 import Foundation
+import Migration
 
 /// The two instances of `diff`, `migrate` and `verify`: a profile that names both, and options that name (or
 /// override) each side. Credentials are files, never values, so that no secret shows in a process list.

@@ -1,6 +1,8 @@
 import ArgumentParser
+import CertificateClient
 import DropPipeline
 import Foundation
+import Migration
 
 /// `certdrop migrate --from A --to B PATH...`: moves A's certificates into B under A's ids, with the PFX files of
 /// a drop.

@@ -1,4 +1,5 @@
 import CertificateAPI
+import CertificateClient
 import CertificateService
 import DropPipeline
 import Foundation

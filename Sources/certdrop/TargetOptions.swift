@@ -1,5 +1,6 @@
 import ArgumentParser
 import CertificateAPI
+import CertificateClient
 import DropPipeline
 import Foundation
 

@@ -1,6 +1,8 @@
 import ArgumentParser
+import CertificateClient
 import DropPipeline
 import Foundation
+import Migration
 
 /// `certdrop verify`: every id that should be in the target is there with the right certificate.
 struct VerifyCommand: AsyncParsableCommand {

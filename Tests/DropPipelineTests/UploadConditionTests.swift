@@ -1,5 +1,6 @@
 import CertDropTestSupport
 import CertificateAPI
+import CertificateClient
 import Foundation
 import PKCS12Kit
 import Synchronization
@@ -35,6 +36,13 @@ import Testing
     }
 
     private func puts(_ server: StubHTTPServer) -> [StubRequest] { server.requests.filter { $0.method == "PUT" } }
+
+    /// A client of the stub that tries once; the stub does not look at the credential.
+    private func makeClient(_ target: ServiceTarget) throws -> CertificateServiceClient {
+        try CertificateServiceClient(
+            target: target, credentials: MintedSignatureCredential(identifier: "x", key: SigningKey("k")),
+            concurrency: 2, retry: RetryPolicy(maxAttempts: 1, requestTimeout: 10))
+    }
 
     @Test func legacyUpdateWithoutAnETagIsRefused() async throws {
         let service = try StubHTTPServer { request in

@@ -6,38 +6,6 @@ import Testing
 
 @testable import DropPipeline
 
-@Suite struct RetryPolicyTests {
-    @Test func fullJitterStaysUnderTheExponentialCeiling() {
-        let policy = RetryPolicy(maxAttempts: 6, baseDelay: 0.1, maxDelay: 2)
-        #expect(policy.delay(afterAttempt: 1, retryAfter: nil, random: 1) == 0.1)
-        #expect(policy.delay(afterAttempt: 3, retryAfter: nil, random: 1) == 0.4)
-        #expect(policy.delay(afterAttempt: 3, retryAfter: nil, random: 0.5) == 0.2)
-        #expect(policy.delay(afterAttempt: 10, retryAfter: nil, random: 1) == 2)
-        #expect(policy.delay(afterAttempt: 2, retryAfter: nil, random: 0) == 0)
-    }
-
-    @Test func retryAfterIsHonouredUpToTheCap() {
-        let policy = RetryPolicy(baseDelay: 0.1, maxDelay: 5)
-        #expect(policy.delay(afterAttempt: 1, retryAfter: 3, random: 0) == 3)
-        #expect(policy.delay(afterAttempt: 1, retryAfter: 60, random: 0) == 5)
-    }
-
-    @Test func retryAfterParsing() {
-        #expect(RetryPolicy.retryAfter("2") == 2)
-        #expect(RetryPolicy.retryAfter(" 0 ") == 0)
-        #expect(RetryPolicy.retryAfter(nil) == nil)
-        #expect(RetryPolicy.retryAfter("soon") == nil)
-        #expect(RetryPolicy.retryAfter("-1") == nil)
-        let now = Date(timeIntervalSince1970: 1_700_000_000)
-        #expect(RetryPolicy.retryAfter("Tue, 14 Nov 2023 22:13:30 GMT", now: now) == 10)
-    }
-
-    @Test(arguments: [(429, true), (502, true), (503, true), (504, true), (500, false), (400, false), (409, false)])
-    func retryableStatuses(status: Int, retryable: Bool) {
-        #expect(RetryPolicy.isRetryable(status: status) == retryable)
-    }
-}
-
 @Suite struct UploadBodyTests {
     private func material(_ name: String, password: String) throws -> UploadMaterial {
         let bytes = Fixtures.bytes(name)
@@ -179,34 +147,5 @@ import Testing
         let progress = ImportProgress(style: .quiet, counters: counters, retries: { 0 }, clock: clock.read)
         clock.advance(10)
         #expect(progress.line() == "0 done · 0.0/s · 0 in flight · 0 retries")
-    }
-}
-
-@Suite struct CredentialTests {
-    @Test func mintedTokensAreReusedThenRenewedBeforeTheyRunOut() {
-        var cache = MintedTokenCache()
-        var minted = 0
-        let start = Date(timeIntervalSince1970: 1_000_000)
-        let mint: (Date) -> String = { expires in
-            minted += 1
-            return "token-\(Int(expires.timeIntervalSince1970))"
-        }
-        let first = cache.header(lifetime: 3600, now: start, mint: mint)
-        #expect(cache.header(lifetime: 3600, now: start.addingTimeInterval(3000), mint: mint) == first)
-        #expect(minted == 1)
-        // Less than five minutes left: a new one.
-        #expect(cache.header(lifetime: 3600, now: start.addingTimeInterval(3400), mint: mint) != first)
-        #expect(minted == 2)
-    }
-
-    @Test func signaturesVerifyWithTheService() async throws {
-        let credential = MintedSignatureCredential(identifier: "integration", key: SigningKey("secret"))
-        let header = try await credential.authorization()
-        let pair = SharedAccessKeyPair(primary: SigningKey("secret"))
-        #expect(throws: Never.self) {
-            try SharedAccessSignature.verify(
-                authorizationHeader: header, keyring: ["integration": pair], now: Date())
-        }
-        #expect(!header.contains("secret"))
     }
 }

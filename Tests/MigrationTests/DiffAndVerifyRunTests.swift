@@ -1,9 +1,11 @@
 import CertDropTestSupport
 import CertificateAPI
+import CertificateClient
 import Foundation
 import Testing
 
 @testable import DropPipeline
+@testable import Migration
 
 /// The runs behind `certdrop diff` and `certdrop verify`, in-process against live instances.
 @Suite struct DiffAndVerifyRunTests {

@@ -1,10 +1,12 @@
 import CertDropTestSupport
 import CertificateAPI
+import CertificateClient
 import CertificateService
 import Foundation
 import Testing
 
 @testable import DropPipeline
+@testable import Migration
 
 /// `migrate` and `verify` compare Key Vault certificates by their facts (the thumbprint each service read from its
 /// vault), not only by secret identifier.

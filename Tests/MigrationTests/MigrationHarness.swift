@@ -1,5 +1,6 @@
 import CertDropTestSupport
 import CertificateAPI
+import CertificateClient
 import CertificateService
 import Foundation
 import Logging
@@ -8,6 +9,7 @@ import Synchronization
 import Testing
 
 @testable import DropPipeline
+@testable import Migration
 
 /// A service instance started for a test, on 127.0.0.1 with a store of its own.
 struct Instance {

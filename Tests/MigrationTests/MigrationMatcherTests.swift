@@ -1,8 +1,10 @@
 import CertificateAPI
+import CertificateClient
 import Foundation
 import Testing
 
 @testable import DropPipeline
+@testable import Migration
 @testable import PKCS12Kit
 
 /// `MigrationMatcher` on its own, over listings and item reports made here: which ids an item goes under, which

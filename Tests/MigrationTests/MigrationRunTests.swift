@@ -1,10 +1,12 @@
 import CertDropTestSupport
 import CertificateAPI
+import CertificateClient
 import CertificateService
 import Foundation
 import Testing
 
 @testable import DropPipeline
+@testable import Migration
 
 /// Two instances and a drop, as a migration finds them:
 /// - A holds ten of the drop's certificates under ids of its own (`app-01` … `app-10`, not the files' names) and an

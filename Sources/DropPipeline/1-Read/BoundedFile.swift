@@ -56,9 +56,9 @@ public enum FileKind: Sendable, Hashable {
 /// It is opened with `O_NONBLOCK` (a FIFO with no writer cannot hang the open) and, unless links may be
 /// followed, `O_NOFOLLOW`; then `fstat` on the open descriptor must say regular file (no race between a check
 /// and the open). Owns its descriptor, closed in `deinit`.
-final class BoundedFile {
+package final class BoundedFile {
     /// Why a file was not read.
-    enum Failure: Error, Equatable {
+    package enum Failure: Error, Equatable {
         /// Nothing at the path.
         case missing
         /// Not a regular file (a link when links are not followed, a FIFO, a device, a socket, a folder).
@@ -69,7 +69,7 @@ final class BoundedFile {
         case unreadable(String)
 
         /// A message naming the file's kind or the limit, for users.
-        var message: String {
+        package var message: String {
             switch self {
             case .missing: "no such file"
             case .notRegular(let kind): "\(kind.phrase), not a regular file; not read"
@@ -145,7 +145,7 @@ final class BoundedFile {
     }
 
     /// The whole of `path`, at most `limit` bytes.
-    static func read(_ path: String, limit: Int, followLinks: Bool = false, allowFIFO: Bool = false) -> Result<
+    package static func read(_ path: String, limit: Int, followLinks: Bool = false, allowFIFO: Bool = false) -> Result<
         [UInt8], Failure
     > {
         switch open(path, followLinks: followLinks, allowFIFO: allowFIFO) {

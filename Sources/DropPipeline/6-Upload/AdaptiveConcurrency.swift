@@ -1,3 +1,4 @@
+import CertificateClient
 import Dispatch
 import Foundation
 

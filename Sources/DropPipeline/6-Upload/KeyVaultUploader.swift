@@ -1,4 +1,5 @@
 import CertificateAPI
+import CertificateClient
 import Foundation
 
 /// Recreates a certificate as a Key Vault reference in an ARM target, with the rules of ``Uploader``: look first
@@ -110,7 +111,7 @@ public struct KeyVaultUploader: Sendable {
     }
 
     /// What a target's certificate is, for a message: its secret and thumbprint, or its thumbprint.
-    static func describe(_ certificate: RemoteCertificate) -> String {
+    package static func describe(_ certificate: RemoteCertificate) -> String {
         switch (certificate.keyVault?.secretIdentifier, certificate.thumbprint) {
         case (let secret?, let thumbprint?): return "\(secret), thumbprint \(thumbprint)"
         case (let secret?, nil): return secret

@@ -1,4 +1,5 @@
 import CertificateAPI
+import CertificateClient
 import Foundation
 import PKCS12Kit
 
@@ -39,6 +40,18 @@ public struct Uploader: Sendable {
         public var etag: String?
         public var attempts: Int
         public var error: ManifestEntry.Failure?
+
+        /// Makes an outcome.
+        package init(
+            action: ImportAction, status: Int? = nil, etag: String? = nil, attempts: Int,
+            error: ManifestEntry.Failure? = nil
+        ) {
+            self.action = action
+            self.status = status
+            self.etag = etag
+            self.attempts = attempts
+            self.error = error
+        }
     }
 
     /// Uploads `material` under `id`.

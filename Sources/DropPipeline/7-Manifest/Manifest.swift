@@ -1,3 +1,4 @@
+import CertificateClient
 import Foundation
 
 #if canImport(Glibc)
@@ -25,6 +26,17 @@ public struct ManifestEntry: Sendable, Hashable, Codable {
     public struct Failure: Sendable, Hashable, Codable {
         public var code: String
         public var message: String
+
+        /// Makes a failure.
+        package init(code: String, message: String) {
+            self.code = code
+            self.message = message
+        }
+
+        /// A client's error as a manifest records it: its code's word and its message.
+        package init(code: ClientError.Code, message: String) {
+            self.init(code: code.rawValue, message: message)
+        }
     }
 
     public var source: String

@@ -128,7 +128,7 @@ struct SummaryJSON: Encodable {
     }
 }
 
-enum JSONText {
+package enum JSONText {
     static func encoder(pretty: Bool) -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting =
@@ -136,7 +136,7 @@ enum JSONText {
         return encoder
     }
 
-    static func line(_ value: some Encodable) -> String {
+    package static func line(_ value: some Encodable) -> String {
         guard let data = try? encoder(pretty: false).encode(value) else { return "{}" }
         return escapingC1(String(decoding: data, as: UTF8.self))
     }

@@ -176,11 +176,11 @@ public final class ReportWriter {
 
 /// An unlinked temporary file that holds a document's items until its header (with the counts) can be written,
 /// so that memory does not grow with the number of items.
-final class Spool {
+package final class Spool {
     private let handle: FileHandle
     private(set) var isEmpty = true
 
-    init() throws(PipelineError) {
+    package init() throws(PipelineError) {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("certdrop-\(UUID().uuidString)").path
         guard FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o600]),
             let handle = FileHandle(forUpdatingAtPath: path)
@@ -194,7 +194,7 @@ final class Spool {
     /// Set when a write to the spool failed: the document would miss items.
     private(set) var failed = false
 
-    func append(_ text: String) {
+    package func append(_ text: String) {
         isEmpty = false
         do {
             try handle.write(contentsOf: Data(text.utf8))
@@ -203,7 +203,7 @@ final class Spool {
         }
     }
 
-    func copy(to output: TextOutput) {
+    package func copy(to output: TextOutput) {
         if failed {
             output.fail(PipelineError(.output, "cannot write the report's temporary file (the disk is full?)"))
         }

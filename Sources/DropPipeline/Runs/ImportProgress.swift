@@ -3,9 +3,9 @@ import Synchronization
 
 /// Counters an import updates as it goes, read by the progress display.
 public final class ImportCounters: Sendable {
-    let done = Atomic<Int>(0)
-    let inFlight = Atomic<Int>(0)
-    let failed = Atomic<Int>(0)
+    package let done = Atomic<Int>(0)
+    package let inFlight = Atomic<Int>(0)
+    package let failed = Atomic<Int>(0)
     /// The number of files the sources hold (archive entries not counted), for the ETA; 0 when unknown.
     let expected = Atomic<Int>(0)
 

@@ -1,4 +1,5 @@
 import CertificateAPI
+import CertificateClient
 import Foundation
 
 /// What `import` would do to an item.

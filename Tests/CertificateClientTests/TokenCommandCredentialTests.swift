@@ -2,7 +2,7 @@ import CertDropTestSupport
 import Foundation
 import Testing
 
-@testable import DropPipeline
+@testable import CertificateClient
 
 @Suite struct TokenCommandCredentialTests {
     private func folder() throws -> URL {
@@ -17,14 +17,15 @@ import Testing
         return "n=$(cat '\(counter)' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '\(counter)'; echo tok-$n"
     }
 
-    private func code(_ credential: TokenCommandCredential) async -> String? {
+    private func code(_ credential: TokenCommandCredential) async -> ClientError.Code? {
         do {
             _ = try await credential.authorization()
             return nil
         } catch let error as ClientError {
             return error.code
         } catch {
-            return "other: \(error)"
+            Issue.record("not a ClientError: \(error)")
+            return nil
         }
     }
 
@@ -38,7 +39,7 @@ import Testing
 
     @Test func aCommandThatDoesNotFinishIsKilled() async {
         let credential = TokenCommandCredential(command: "sleep 30", timeout: 0.5)
-        #expect(await code(credential) == "token-command-timeout")
+        #expect(await code(credential) == .tokenCommandTimeout)
     }
 
     @Test func aChildThatKeepsTheOutputOpenIsKilledWithTheGroup() async throws {
@@ -46,7 +47,7 @@ import Testing
         let pidFile = folder.appendingPathComponent("pid").path
         let credential = TokenCommandCredential(
             command: "sleep 30 & echo $! > '\(pidFile)'; echo tok", timeout: 0.5)
-        #expect(await code(credential) == "token-command-timeout")
+        #expect(await code(credential) == .tokenCommandTimeout)
         let pid = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         // Killed: gone, or a zombie waiting for its new parent.
         let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
@@ -60,16 +61,16 @@ import Testing
     }
 
     @Test(arguments: [
-        ("exit 3", "token-command-failed"),
-        ("echo tok; kill -9 $$", "token-command-failed"),
-        ("true", "token-command-output"),
-        ("printf '  \\n'", "token-command-output"),
-        ("printf 'a b'", "token-command-output"),
-        ("printf 'a\\nb'", "token-command-output"),
-        ("printf 'a\\001b'", "token-command-output"),
-        ("head -c 16385 /dev/zero | tr '\\0' a", "token-command-output"),
+        ("exit 3", ClientError.Code.tokenCommandFailed),
+        ("echo tok; kill -9 $$", ClientError.Code.tokenCommandFailed),
+        ("true", ClientError.Code.tokenCommandOutput),
+        ("printf '  \\n'", ClientError.Code.tokenCommandOutput),
+        ("printf 'a b'", ClientError.Code.tokenCommandOutput),
+        ("printf 'a\\nb'", ClientError.Code.tokenCommandOutput),
+        ("printf 'a\\001b'", ClientError.Code.tokenCommandOutput),
+        ("head -c 16385 /dev/zero | tr '\\0' a", ClientError.Code.tokenCommandOutput),
     ])
-    func badCommandsHaveStableCodes(command: String, expected: String) async {
+    func badCommandsHaveStableCodes(command: String, expected: ClientError.Code) async {
         #expect(await code(TokenCommandCredential(command: command)) == expected)
     }
 

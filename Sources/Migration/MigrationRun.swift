@@ -1,4 +1,6 @@
 import CertificateAPI
+import CertificateClient
+import DropPipeline
 import Foundation
 import Synchronization
 

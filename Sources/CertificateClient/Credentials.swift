@@ -22,17 +22,17 @@ public struct TokenFileCredential: CredentialProvider {
 
     /// Reads the first line of `path` (at most ``SecretFile/maximumSize`` bytes, counted as read; a regular file
     /// or a pipe). `scheme` is `SharedAccessSignature` or `Bearer`.
-    public init(path: String, scheme: String) throws(PipelineError) {
+    public init(path: String, scheme: String) throws(ClientError) {
         let data: [UInt8]
         do {
             // Tokens expire; unlike a key file, one readable by others is not refused.
             data = try SecretFile.read(path: path, what: "token file", allowInsecure: true)
         } catch {
-            throw PipelineError(error)
+            throw ClientError.secretFile(error)
         }
         let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
         let token = line.trimmingCharacters(in: .whitespaces)
-        guard !token.isEmpty else { throw PipelineError(.passwordSource, "the token file \(path) is empty") }
+        guard !token.isEmpty else { throw ClientError.passwordSource("the token file \(path) is empty") }
         value = token.hasPrefix(scheme + " ") ? token : scheme + " " + token
     }
 
@@ -58,7 +58,7 @@ public actor MintedSignatureCredential: CredentialProvider {
     /// identifier and its primary key). The file is read through ``CertificateAPI/SecretFile``: refused when other
     /// users may read or write it (unless `allowInsecure`), at most 64 KiB.
     public static func fromKeyFile(path: String, identifier: String?, allowInsecure: Bool = false)
-        throws(PipelineError) -> MintedSignatureCredential
+        throws(ClientError) -> MintedSignatureCredential
     {
         let data = try readKeyFile(path: path, allowInsecure: allowInsecure)
         if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -66,13 +66,13 @@ public actor MintedSignatureCredential: CredentialProvider {
         {
             let fileIdentifier = object["identifier"] as? String ?? object["id"] as? String
             guard let id = identifier ?? fileIdentifier else {
-                throw PipelineError(.usage, "the key file names no identifier; give --sas-id")
+                throw ClientError.usage("the key file names no identifier; give --sas-id")
             }
             return MintedSignatureCredential(identifier: id, key: SigningKey(primary))
         }
-        guard let identifier else { throw PipelineError(.usage, "--sas-key-file needs --sas-id") }
+        guard let identifier else { throw ClientError.usage("--sas-key-file needs --sas-id") }
         let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard !line.isEmpty else { throw PipelineError(.passwordSource, "the key file \(path) is empty") }
+        guard !line.isEmpty else { throw ClientError.passwordSource("the key file \(path) is empty") }
         return MintedSignatureCredential(identifier: identifier, key: SigningKey(line))
     }
 
@@ -84,13 +84,13 @@ public actor MintedSignatureCredential: CredentialProvider {
 }
 
 /// The bytes of a key file, through ``CertificateAPI/SecretFile`` (checked on the open descriptor, capped).
-/// - Throws: ``PipelineError/Code/insecureKeyFile`` when other users may read or write it and `allowInsecure` is
-///   not set; ``PipelineError/Code/passwordSource`` when it cannot be read or is too large.
-public func readKeyFile(path: String, allowInsecure: Bool) throws(PipelineError) -> Data {
+/// - Throws: ``ClientError/Code/insecureKeyFile`` when other users may read or write it and `allowInsecure` is
+///   not set; ``ClientError/Code/passwordSource`` when it cannot be read or is too large.
+public func readKeyFile(path: String, allowInsecure: Bool) throws(ClientError) -> Data {
     do {
         return Data(try SecretFile.read(path: path, allowInsecure: allowInsecure))
     } catch {
-        throw PipelineError(error)
+        throw ClientError.secretFile(error)
     }
 }
 

@@ -59,20 +59,19 @@ extension ServiceTarget {
         guard let base = URL(string: page), let url = URL(string: link, relativeTo: base)?.absoluteURL,
             let components = URLComponents(url: url, resolvingAgainstBaseURL: false)
         else {
-            throw ClientError("untrusted-next-link", "the service's nextLink is not a URL; it was not followed")
+            throw ClientError.untrustedNextLink("the service's nextLink is not a URL; it was not followed")
         }
         guard let origin, let linkOrigin = ServiceOrigin(url) else {
-            throw ClientError(
-                "untrusted-next-link", "the service's nextLink is not an http(s) URL; it was not followed")
+            throw ClientError.untrustedNextLink("the service's nextLink is not an http(s) URL; it was not followed")
         }
         guard linkOrigin == origin else {
             let why =
                 linkOrigin.host == origin.host && origin.scheme == "https" && linkOrigin.scheme == "http"
                 ? "would downgrade https to http" : "points to \(linkOrigin), not to the service at \(origin)"
-            throw ClientError("untrusted-next-link", "the service's nextLink \(why); it was not followed")
+            throw ClientError.untrustedNextLink("the service's nextLink \(why); it was not followed")
         }
         guard components.user == nil, components.password == nil else {
-            throw ClientError("untrusted-next-link", "the service's nextLink carries a user name; it was not followed")
+            throw ClientError.untrustedNextLink("the service's nextLink carries a user name; it was not followed")
         }
         let path = components.percentEncodedPath
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map {
@@ -84,8 +83,7 @@ extension ServiceTarget {
         guard !segments.contains("."), !segments.contains(".."),
             root.isEmpty || folded == root || folded.hasPrefix(root + "/")
         else {
-            throw ClientError(
-                "untrusted-next-link",
+            throw ClientError.untrustedNextLink(
                 "the service's nextLink leaves the service's path \(linkRoot.isEmpty ? "/" : linkRoot); "
                     + "it was not followed")
         }
@@ -98,16 +96,15 @@ extension ServiceTarget {
         guard let base = URL(string: current), let url = URL(string: location, relativeTo: base)?.absoluteURL,
             let target = ServiceOrigin(url), let origin
         else {
-            throw ClientError("untrusted-redirect", "the service answered \(status) with a Location that is not a URL")
+            throw ClientError.untrustedRedirect("the service answered \(status) with a Location that is not a URL")
         }
         guard target == origin else {
-            throw ClientError(
-                "untrusted-redirect",
+            throw ClientError.untrustedRedirect(
                 "the service answered \(status) with a redirect to \(target), not to the service at \(origin); "
                     + "it was not followed")
         }
         guard URLComponents(url: url, resolvingAgainstBaseURL: false)?.user == nil else {
-            throw ClientError("untrusted-redirect", "the service answered \(status) with a redirect with a user name")
+            throw ClientError.untrustedRedirect("the service answered \(status) with a redirect with a user name")
         }
         return url.absoluteString
     }

@@ -1,4 +1,6 @@
 import CertificateAPI
+import CertificateClient
+import DropPipeline
 import Foundation
 
 /// How an id compares between two instances. Stable words, listed in the README.

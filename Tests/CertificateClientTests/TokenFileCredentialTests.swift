@@ -3,7 +3,7 @@ import CertificateAPI
 import Foundation
 import Testing
 
-@testable import DropPipeline
+@testable import CertificateClient
 
 /// Token files are read capped by the bytes read, as key files are, and only their first line counts.
 @Suite struct TokenFileCredentialTests {
@@ -24,14 +24,14 @@ import Testing
         let onCap = try write(String(repeating: "t", count: SecretFile.maximumSize))
         #expect(throws: Never.self) { _ = try TokenFileCredential(path: onCap, scheme: BearerToken.scheme) }
         let over = try write(String(repeating: "t", count: SecretFile.maximumSize + 1))
-        let error = #expect(throws: PipelineError.self) {
+        let error = #expect(throws: ClientError.self) {
             _ = try TokenFileCredential(path: over, scheme: BearerToken.scheme)
         }
         #expect(error?.code == .passwordSource)
     }
 
     @Test func aDeviceIsNotReadForever() {
-        let error = #expect(throws: PipelineError.self) {
+        let error = #expect(throws: ClientError.self) {
             _ = try TokenFileCredential(path: "/dev/zero", scheme: BearerToken.scheme)
         }
         #expect(error?.code == .passwordSource)
@@ -39,6 +39,6 @@ import Testing
 
     @Test func emptyIsRefused() throws {
         let path = try write("\n")
-        #expect(throws: PipelineError.self) { _ = try TokenFileCredential(path: path, scheme: BearerToken.scheme) }
+        #expect(throws: ClientError.self) { _ = try TokenFileCredential(path: path, scheme: BearerToken.scheme) }
     }
 }

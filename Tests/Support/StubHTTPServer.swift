@@ -8,29 +8,31 @@ import Synchronization
 #endif
 
 /// A request as a stub server saw it.
-struct StubRequest: Sendable {
-    let method: String
+public struct StubRequest: Sendable {
+    public let method: String
     /// The request target: path and query.
-    let target: String
+    public let target: String
     /// The headers, names in lower case.
-    let headers: [String: String]
-    let body: [UInt8]
+    public let headers: [String: String]
+    public let body: [UInt8]
 
-    func header(_ name: String) -> String? { headers[name.lowercased()] }
+    public func header(_ name: String) -> String? { headers[name.lowercased()] }
 }
 
 /// What a stub server answers.
-enum StubReply: Sendable {
+public enum StubReply: Sendable {
     /// A whole response.
     case respond(status: Int, headers: [(String, String)] = [], body: [UInt8] = [])
     /// The head with `Content-Length: length`, then the body one byte every `interval` seconds.
     case drip(status: Int, length: Int, interval: TimeInterval)
 
-    static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> StubReply {
+    public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> StubReply {
         .respond(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
     }
 
-    static func json<T: Encodable>(_ status: Int, encoding value: T, headers: [(String, String)] = []) -> StubReply {
+    public static func json<T: Encodable>(_ status: Int, encoding value: T, headers: [(String, String)] = [])
+        -> StubReply
+    {
         let data = (try? JSONEncoder().encode(value)) ?? Data()
         return .respond(status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(data))
     }
@@ -38,14 +40,14 @@ enum StubReply: Sendable {
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 over plain sockets, one thread per connection, every response closing its
 /// connection. It records every request it gets, so that a test can say that nothing was sent to it.
-final class StubHTTPServer: Sendable {
-    let port: Int
+public final class StubHTTPServer: Sendable {
+    public let port: Int
     private let socket: Int32
     private let handler: @Sendable (StubRequest) -> StubReply
     private let received = Mutex<[StubRequest]>([])
 
     /// Starts a server on an ephemeral port of 127.0.0.1.
-    init(_ handler: @escaping @Sendable (StubRequest) -> StubReply) throws {
+    public init(_ handler: @escaping @Sendable (StubRequest) -> StubReply) throws {
         #if canImport(Glibc)
             let listener = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
@@ -77,19 +79,19 @@ final class StubHTTPServer: Sendable {
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
-    enum StubError: Error { case socket }
+    public enum StubError: Error { case socket }
 
     /// `http://127.0.0.1:PORT`.
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
 
     /// Every request received so far.
-    var requests: [StubRequest] { received.withLock { $0 } }
+    public var requests: [StubRequest] { received.withLock { $0 } }
 
     /// How many requests were received.
-    var count: Int { received.withLock { $0.count } }
+    public var count: Int { received.withLock { $0.count } }
 
     /// Stops accepting connections.
-    func stop() {
+    public func stop() {
         shutdown(socket, Int32(SHUT_RDWR))
         close(socket)
     }

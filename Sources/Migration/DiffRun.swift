@@ -1,3 +1,5 @@
+import CertificateClient
+import DropPipeline
 import Foundation
 
 /// `certdrop diff`: both instances listed whole, at the same time, and compared by id and thumbprint.

@@ -1,3 +1,5 @@
+import CertificateClient
+import DropPipeline
 import Foundation
 
 /// A small JSON file that names the two instances of a migration and where their credentials come from, so that

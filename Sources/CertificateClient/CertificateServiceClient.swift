@@ -24,25 +24,6 @@ public struct HTTPResult: Sendable {
     }
 }
 
-/// Why a request had no usable answer. `code` is stable and goes into manifests.
-public struct ClientError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// `connection`, `timeout`, `credentials`, `http-NNN`, `unexpected-response`; `untrusted-next-link`,
-    /// `next-link-loop`, `too-many-pages` (paging); `redirect-refused`, `untrusted-redirect`, `too-many-redirects`,
-    /// `redirect-loop` (redirects); `token-command-timeout`, `token-command-failed`, `token-command-output` (a
-    /// token command).
-    public let code: String
-    /// A human message, free of secrets.
-    public let message: String
-
-    /// Makes an error.
-    public init(_ code: String, _ message: String) {
-        self.code = code
-        self.message = message
-    }
-
-    public var description: String { "\(code): \(message)" }
-}
-
 /// The outcome of a request after retries.
 public struct Exchange: Sendable {
     /// The last answer, or why there was none.
@@ -77,7 +58,7 @@ public final class CertificateServiceClient: Sendable {
         target: ServiceTarget, credentials: any CredentialProvider, concurrency: Int, caFile: String? = nil,
         retry: RetryPolicy = RetryPolicy(), limits: ClientLimits = ClientLimits(),
         observer: (any AttemptObserver)? = nil
-    ) throws(PipelineError) {
+    ) throws(ClientError) {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = max(1, concurrency)
         configuration.timeout = HTTPClient.Configuration.Timeout(
@@ -86,7 +67,7 @@ public final class CertificateServiceClient: Sendable {
         configuration.redirectConfiguration = .disallow
         if let caFile {
             guard FileManager.default.isReadableFile(atPath: caFile) else {
-                throw PipelineError(.input, "cannot read the CA file \(caFile)")
+                throw ClientError.input("cannot read the CA file \(caFile)")
             }
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.additionalTrustRoots = [.file(caFile)]
@@ -147,7 +128,7 @@ public final class CertificateServiceClient: Sendable {
                 retryAfter = result.retryAfter
             case .success:
                 return Exchange(result: outcome, attempts: attempt, ambiguous: ambiguous)
-            case .failure(let error) where error.code == "connection" || error.code == "timeout":
+            case .failure(let error) where error.code == .connection || error.code == .timeout:
                 // The request may have reached the service before the connection went away.
                 ambiguous = ambiguous || method != .GET && method != .HEAD
             case .failure:
@@ -164,10 +145,7 @@ public final class CertificateServiceClient: Sendable {
 
     private static func credentialError(_ error: any Error) -> ClientError {
         if let error = error as? ClientError { return error }
-        if let error = error as? PipelineError {
-            return ClientError("credentials", "cannot get a token: \(error.message)")
-        }
-        return ClientError("credentials", "cannot get a token: \(describe(error))")
+        return ClientError.credentials("cannot get a token: \(describe(error))")
     }
 
     /// The statuses that redirect.
@@ -186,7 +164,7 @@ public final class CertificateServiceClient: Sendable {
         var seen: Set<String> = [url]
         while true {
             guard ServiceOrigin(current) == target.origin else {
-                return .failure(ClientError("untrusted-redirect", "the request does not go to the service"))
+                return .failure(ClientError.untrustedRedirect("the request does not go to the service"))
             }
             var request = HTTPClientRequest(url: current)
             request.method = method
@@ -200,16 +178,16 @@ public final class CertificateServiceClient: Sendable {
             let answer: Answer
             do {
                 guard let complete = try await exchange(request, deadline: deadline) else {
-                    return .failure(ClientError("timeout", "no complete answer within \(Self.seconds(timeout)) s"))
+                    return .failure(ClientError.timeout("no complete answer within \(Self.seconds(timeout)) s"))
                 }
                 answer = complete
             } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
-                return .failure(ClientError("timeout", "no complete answer within \(Self.seconds(timeout)) s"))
+                return .failure(ClientError.timeout("no complete answer within \(Self.seconds(timeout)) s"))
             } catch let error as NIOTooManyBytesError {
                 return .failure(
-                    ClientError("unexpected-response", "the response is larger than \(error.maxBytes ?? 0) bytes"))
+                    ClientError.unexpectedResponse("the response is larger than \(error.maxBytes ?? 0) bytes"))
             } catch {
-                return .failure(ClientError("connection", "the connection failed: \(Self.describe(error))"))
+                return .failure(ClientError.connection("the connection failed: \(Self.describe(error))"))
             }
             let status = Int(answer.status.code)
             let result = HTTPResult(
@@ -218,8 +196,7 @@ public final class CertificateServiceClient: Sendable {
             guard Self.isRedirect(status) else { return .success(result) }
             guard method == .GET || method == .HEAD else {
                 return .failure(
-                    ClientError(
-                        "redirect-refused",
+                    ClientError.redirectRefused(
                         "the service answered \(status) to \(method.rawValue) with a redirect; CertDrop follows no "
                             + "redirect for \(method.rawValue), so the request and its body were not sent again"))
             }
@@ -234,10 +211,10 @@ public final class CertificateServiceClient: Sendable {
             redirects += 1
             guard redirects <= limits.maxRedirects else {
                 return .failure(
-                    ClientError("too-many-redirects", "the service redirected more than \(limits.maxRedirects) times"))
+                    ClientError.tooManyRedirects("the service redirected more than \(limits.maxRedirects) times"))
             }
             guard seen.insert(next).inserted else {
-                return .failure(ClientError("redirect-loop", "the service's redirects go round in a circle"))
+                return .failure(ClientError.redirectLoop("the service's redirects go round in a circle"))
             }
             current = next
         }
@@ -300,10 +277,10 @@ public final class CertificateServiceClient: Sendable {
     }
 
     /// An error for an unexpected status, with the service's own message when it sent one.
-    static func statusError(_ result: HTTPResult) -> ClientError {
+    package static func statusError(_ result: HTTPResult) -> ClientError {
         if let error = result.error {
-            return ClientError("http-\(result.status)", "\(error.code): \(error.message)")
+            return ClientError.http(result.status, "\(error.code): \(error.message)")
         }
-        return ClientError("http-\(result.status)", "the service answered \(result.status)")
+        return ClientError.http(result.status, "the service answered \(result.status)")
     }
 }

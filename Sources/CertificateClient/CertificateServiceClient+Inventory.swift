@@ -74,13 +74,13 @@ extension CertificateServiceClient {
             switch target.dialect {
             case .legacy:
                 guard let collection = try? decoder.decode(CertificateEntityCollection.self, from: data) else {
-                    throw ClientError("unexpected-response", "the certificate list cannot be read")
+                    throw ClientError.unexpectedResponse("the certificate list cannot be read")
                 }
                 certificates += collection.value.compactMap(RemoteCertificate.init)
                 link = collection.nextLink
             case .arm:
                 guard let collection = try? decoder.decode(ARMCertificateCollection.self, from: data) else {
-                    throw ClientError("unexpected-response", "the certificate list cannot be read")
+                    throw ClientError.unexpectedResponse("the certificate list cannot be read")
                 }
                 certificates += collection.value.map(RemoteCertificate.init)
                 link = collection.nextLink
@@ -88,12 +88,11 @@ extension CertificateServiceClient {
             guard let link = link?.trimmingCharacters(in: .whitespaces), !link.isEmpty else { break }
             let trusted = try target.trustedNextLink(link, from: url)
             guard pages < limits.maxPages else {
-                throw ClientError(
-                    "too-many-pages",
+                throw ClientError.tooManyPages(
                     "the service's list has more than \(limits.maxPages) pages; it was not read to the end")
             }
             guard seen.insert(trusted).inserted else {
-                throw ClientError("next-link-loop", "the service's nextLink points to a page already read")
+                throw ClientError.nextLinkLoop("the service's nextLink points to a page already read")
             }
             next = trusted
         }
@@ -114,7 +113,7 @@ extension CertificateServiceClient {
         case .success(let result) where result.status == 200:
             guard let certificate = decodeRemote(result.body) else {
                 return (
-                    .failure(ClientError("unexpected-response", "the certificate's body cannot be read")),
+                    .failure(ClientError.unexpectedResponse("the certificate's body cannot be read")),
                     exchange.attempts
                 )
             }

@@ -123,7 +123,7 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
     }
 
     /// Relative file names made relative to `folder` (a profile's own folder).
-    func resolvingFiles(relativeTo folder: String) -> ServiceEndpoint {
+    package func resolvingFiles(relativeTo folder: String) -> ServiceEndpoint {
         func resolve(_ path: String?) -> String? {
             guard let path, !path.hasPrefix("/") else { return path }
             return URL(fileURLWithPath: folder).appendingPathComponent(path).standardized.path
@@ -136,14 +136,14 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
     }
 
     /// The target this endpoint names. `role` (`--from`, `--to`) goes into messages.
-    public func target(role: String) throws(PipelineError) -> ServiceTarget {
+    public func target(role: String) throws(ClientError) -> ServiceTarget {
         guard let service, !service.isEmpty else {
-            throw PipelineError(.usage, "no service URL for \(role): give \(role) URL or a profile that names one")
+            throw ClientError.usage("no service URL for \(role): give \(role) URL or a profile that names one")
         }
         guard let components = URLComponents(string: service), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", components.host?.isEmpty == false
         else {
-            throw PipelineError(.usage, "\(role): \(service) is not an http or https URL")
+            throw ClientError.usage("\(role): \(service) is not an http or https URL")
         }
         let pathScope = Self.scope(inPath: service)
         let fieldScope: ARMServiceScope? =
@@ -151,29 +151,28 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
                 ARMServiceScope(subscriptionId: subscription, resourceGroupName: resourceGroup, serviceName: instance)
             } else { nil }
         if pathScope == nil, subscription != nil || resourceGroup != nil || instance != nil, fieldScope == nil {
-            throw PipelineError(.usage, "\(role): give subscription, resourceGroup and instance together")
+            throw ClientError.usage("\(role): give subscription, resourceGroup and instance together")
         }
         let resolvedDialect = dialect ?? (pathScope != nil || fieldScope != nil ? .arm : .legacy)
         if let apiVersion, !resolvedDialect.supports(apiVersion: apiVersion) {
-            throw PipelineError(
-                .usage, "\(role): api-version \(apiVersion) is not one of the \(resolvedDialect.rawValue) dialect's")
+            throw ClientError.usage(
+                "\(role): api-version \(apiVersion) is not one of the \(resolvedDialect.rawValue) dialect's")
         }
         switch resolvedDialect {
         case .legacy:
             guard pathScope == nil, fieldScope == nil else {
-                throw PipelineError(.usage, "\(role): an ARM service's resource path cannot be read as legacy")
+                throw ClientError.usage("\(role): an ARM service's resource path cannot be read as legacy")
             }
             return .legacy(baseURL: service, apiVersion: apiVersion ?? "2014-02-14")
         case .arm:
             guard let scope = pathScope?.scope ?? fieldScope else {
-                throw PipelineError(
-                    .usage,
+                throw ClientError.usage(
                     "\(role): the arm dialect needs the service's resource path in the URL "
                         + "(…/subscriptions/S/resourceGroups/RG/providers/Microsoft.ApiManagement/service/NAME) "
                         + "or subscription, resourceGroup and instance in the profile")
             }
             if let pathScope, let fieldScope, pathScope.scope != fieldScope {
-                throw PipelineError(.usage, "\(role): the URL and the profile name different ARM services")
+                throw ClientError.usage("\(role): the URL and the profile name different ARM services")
             }
             let base = pathScope?.base ?? service
             return .arm(baseURL: base, scope: scope, apiVersion: apiVersion ?? "2024-05-01")
@@ -181,15 +180,14 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
     }
 
     /// The credentials this endpoint names for `target`'s dialect: exactly one source.
-    public func credentials(for target: ServiceTarget, role: String) throws(PipelineError) -> any CredentialProvider {
+    public func credentials(for target: ServiceTarget, role: String) throws(ClientError) -> any CredentialProvider {
         let given = [sasKeyFile != nil, tokenFile != nil, tokenCommand != nil].filter { $0 }.count
         guard given == 1 else {
             let choices =
                 target.dialect == .legacy
                 ? "\(role)-sas-key-file or \(role)-token-file (or sasKeyFile / tokenFile in the profile)"
                 : "\(role)-token-file or \(role)-sas-key-file (or tokenFile, tokenCommand / sasKeyFile in the profile)"
-            throw PipelineError(
-                .usage,
+            throw ClientError.usage(
                 given == 0 ? "\(role) needs credentials: \(choices)" : "\(role): give one credential, not \(given)")
         }
         switch target.dialect {
@@ -198,17 +196,17 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
             if let sasKeyFile {
                 let data = try readKeyFile(path: sasKeyFile, allowInsecure: allowInsecureKeyFile)
                 if sasId == nil, (try? JSONSerialization.jsonObject(with: data)) == nil {
-                    throw PipelineError(
-                        .usage, "\(role): a bare key file needs sasId in the profile (a CertDrop key file names it)")
+                    throw ClientError.usage(
+                        "\(role): a bare key file needs sasId in the profile (a CertDrop key file names it)")
                 }
                 return try MintedSignatureCredential.fromKeyFile(
                     path: sasKeyFile, identifier: sasId, allowInsecure: allowInsecureKeyFile)
             }
-            throw PipelineError(.usage, "\(role): the legacy dialect takes a token file or a key file, not a command")
+            throw ClientError.usage("\(role): the legacy dialect takes a token file or a key file, not a command")
         case .arm:
             if let tokenFile { return try TokenFileCredential(path: tokenFile, scheme: BearerToken.scheme) }
             if let tokenCommand { return TokenCommandCredential(command: tokenCommand) }
-            guard let sasKeyFile else { throw PipelineError(.usage, "\(role) needs credentials") }
+            guard let sasKeyFile else { throw ClientError.usage("\(role) needs credentials") }
             return try Self.bearerCredential(keyFile: sasKeyFile, role: role, allowInsecure: allowInsecureKeyFile)
         }
     }
@@ -217,7 +215,7 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
     public func client(
         role: String, concurrency: Int, caFile defaultCAFile: String?, retry: RetryPolicy,
         observer: (any AttemptObserver)? = nil
-    ) throws(PipelineError) -> CertificateServiceClient {
+    ) throws(ClientError) -> CertificateServiceClient {
         let target = try target(role: role)
         let credentials = try credentials(for: target, role: role)
         return try CertificateServiceClient(
@@ -227,14 +225,13 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
 
     /// A CertDrop service's key file mints bearer tokens for its ARM dialect.
     private static func bearerCredential(keyFile: String, role: String, allowInsecure: Bool)
-        throws(PipelineError) -> any CredentialProvider
+        throws(ClientError) -> any CredentialProvider
     {
         let data = try readKeyFile(path: keyFile, allowInsecure: allowInsecure)
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
             let identifier = object["identifier"] as? String, let primary = object["primaryKey"] as? String
         else {
-            throw PipelineError(
-                .usage,
+            throw ClientError.usage(
                 "\(role): for the arm dialect a key file must be a CertDrop service's key file; "
                     + "against Azure give a token file or a token command")
         }

@@ -1,3 +1,4 @@
+import DropPipeline
 import Foundation
 
 /// The formats of `migrate`'s report.

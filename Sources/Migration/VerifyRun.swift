@@ -1,3 +1,5 @@
+import CertificateClient
+import DropPipeline
 import Foundation
 
 /// `certdrop verify`: every id that should be in the target is there with the right certificate.

@@ -105,10 +105,9 @@ public actor TokenCommandCredential: CredentialProvider {
     static func token(in output: [UInt8]) throws(ClientError) -> String {
         var text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         if text.hasPrefix("Bearer ") { text = String(text.dropFirst(7)).trimmingCharacters(in: .whitespaces) }
-        guard !text.isEmpty else { throw ClientError("token-command-output", "the token command printed nothing") }
+        guard !text.isEmpty else { throw ClientError.tokenCommandOutput("the token command printed nothing") }
         guard text.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw ClientError(
-                "token-command-output",
+            throw ClientError.tokenCommandOutput(
                 "the token command printed more than one token (spaces, several lines or control characters)")
         }
         return text
@@ -136,7 +135,7 @@ public actor TokenCommandCredential: CredentialProvider {
     {
         var pipeEnds: [Int32] = [-1, -1]
         guard pipe(&pipeEnds) == 0 else {
-            throw ClientError("token-command-failed", "cannot run the token command (no pipe)")
+            throw ClientError.tokenCommandFailed("cannot run the token command (no pipe)")
         }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
         // Neither end leaks into other children; the child's stdout is a dup, which keeps no close-on-exec.
@@ -164,7 +163,7 @@ public actor TokenCommandCredential: CredentialProvider {
         close(writeEnd)
         defer { close(readEnd) }
         guard spawned == 0 else {
-            throw ClientError("token-command-failed", "cannot run the token command (error \(spawned))")
+            throw ClientError.tokenCommandFailed("cannot run the token command (error \(spawned))")
         }
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(min(timeout, 86_400) * 1_000_000_000)
         func left() -> Int { Int((Int64(bitPattern: deadline &- DispatchTime.now().uptimeNanoseconds)) / 1_000_000) }
@@ -174,8 +173,7 @@ public actor TokenCommandCredential: CredentialProvider {
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             return error
         }
-        let timedOut = ClientError(
-            "token-command-timeout",
+        let timedOut = ClientError.tokenCommandTimeout(
             "the token command did not finish within \(Int(timeout.rounded(.up))) s; it was killed")
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -186,19 +184,18 @@ public actor TokenCommandCredential: CredentialProvider {
             let ready = poll(&poller, 1, Int32(min(remaining, 1000)))
             if ready < 0 && errno == EINTR || ready == 0 { continue }
             guard ready > 0 else {
-                throw stop(ClientError("token-command-failed", "cannot read the token command"))
+                throw stop(ClientError.tokenCommandFailed("cannot read the token command"))
             }
             let count = read(readEnd, &buffer, buffer.count)
             if count == 0 { break }
             if count < 0 {
                 if errno == EINTR || errno == EAGAIN { continue }
-                throw stop(ClientError("token-command-failed", "cannot read the token command"))
+                throw stop(ClientError.tokenCommandFailed("cannot read the token command"))
             }
             output += buffer[0..<count]
             guard output.count <= maximumOutput else {
                 throw stop(
-                    ClientError(
-                        "token-command-output", "the token command printed more than \(maximumOutput) bytes"))
+                    ClientError.tokenCommandOutput("the token command printed more than \(maximumOutput) bytes"))
             }
         }
         var status: Int32 = 0
@@ -206,17 +203,17 @@ public actor TokenCommandCredential: CredentialProvider {
             let reaped = waitpid(pid, &status, WNOHANG)
             if reaped == pid { break }
             if reaped < 0 && errno != EINTR {
-                throw ClientError("token-command-failed", "cannot wait for the token command")
+                throw ClientError.tokenCommandFailed("cannot wait for the token command")
             }
             guard left() > 0 else { throw stop(timedOut) }
             usleep(5_000)
         }
         if status & 0x7F != 0 {
-            throw ClientError("token-command-failed", "the token command was killed by signal \(status & 0x7F)")
+            throw ClientError.tokenCommandFailed("the token command was killed by signal \(status & 0x7F)")
         }
         let exit = (status >> 8) & 0xFF
         guard exit == 0 else {
-            throw ClientError("token-command-failed", "the token command failed (exit \(exit))")
+            throw ClientError.tokenCommandFailed("the token command failed (exit \(exit))")
         }
         return output
     }

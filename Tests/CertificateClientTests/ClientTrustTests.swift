@@ -1,8 +1,9 @@
+import CertDropTestSupport
 import CertificateAPI
 import Foundation
 import Testing
 
-@testable import DropPipeline
+@testable import CertificateClient
 
 /// A credential that never changes and cannot be renewed.
 struct FixedCredential: CredentialProvider {
@@ -97,7 +98,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             _ = try legacy.trustedNextLink(link, from: page)
         } throws: { error in
             guard let error = error as? ClientError else { return false }
-            return error.code == "untrusted-next-link" && error.message.contains(message)
+            return error.code == .untrustedNextLink && error.message.contains(message)
         }
     }
 
@@ -131,7 +132,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
         do {
             _ = try arm.trustedNextLink(link, from: armPage)
         } catch {
-            #expect(error.code == "untrusted-next-link")
+            #expect(error.code == .untrustedNextLink)
         }
     }
 }
@@ -153,7 +154,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
         await #expect {
             _ = try await client.list()
         } throws: { error in
-            (error as? ClientError)?.code == "untrusted-next-link"
+            (error as? ClientError)?.code == .untrustedNextLink
         }
         await client.shutdown()
         #expect(foreign.count == 0)
@@ -189,7 +190,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
         await #expect {
             _ = try await client.list()
         } throws: { error in
-            (error as? ClientError)?.code == "next-link-loop"
+            (error as? ClientError)?.code == .nextLinkLoop
         }
         await client.shutdown()
         #expect(service.count == 2)
@@ -210,7 +211,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             #expect(records.count == served)
         } catch {
             #expect(served > 3)
-            #expect(error.code == "too-many-pages")
+            #expect(error.code == .tooManyPages)
         }
         await client.shutdown()
         #expect(service.count == min(served, 3))
@@ -240,7 +241,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             Issue.record("a redirected \(method) succeeded")
             return
         }
-        #expect(error.code == "redirect-refused")
+        #expect(error.code == .redirectRefused)
         #expect(error.message.contains("\(status)") && error.message.contains("not sent again"))
         #expect(foreign.count == 0)
         #expect(service.count == 1)
@@ -260,7 +261,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             Issue.record("a redirected PUT succeeded")
             return
         }
-        #expect(error.code == "redirect-refused")
+        #expect(error.code == .redirectRefused)
         #expect(service.count == 1)
     }
 
@@ -295,7 +296,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             Issue.record("a redirect elsewhere was followed")
             return
         }
-        #expect(error.code == "untrusted-redirect")
+        #expect(error.code == .untrustedRedirect)
         #expect(foreign.count == 0)
         #expect(service.count == 1)
     }
@@ -319,7 +320,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             #expect(service.count == hops + 1)
         case .failure(let error):
             #expect(hops > 2)
-            #expect(error.code == "too-many-redirects")
+            #expect(error.code == .tooManyRedirects)
             #expect(service.count == 3)
         }
     }
@@ -336,7 +337,7 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
             Issue.record("a redirect circle ended")
             return
         }
-        #expect(error.code == "redirect-loop")
+        #expect(error.code == .redirectLoop)
         #expect(service.count == 2)
     }
 }
@@ -351,14 +352,14 @@ func legacyPage(_ page: Int, next: String?) -> StubReply {
         await #expect {
             _ = try await client.list()
         } throws: { error in
-            (error as? ClientError)?.code == "timeout"
+            (error as? ClientError)?.code == .timeout
         }
         await client.shutdown()
         guard case .failure(let error) = exchange.result else {
             Issue.record("a dripping body was read to the end")
             return
         }
-        #expect(error.code == "timeout")
+        #expect(error.code == .timeout)
     }
 
     @Test func aPromptBodyIsRead() async throws {

@@ -1,4 +1,6 @@
 import CertificateAPI
+import CertificateClient
+import DropPipeline
 import Foundation
 
 /// How an id that should be in the target is found there. Stable words, listed in the README.
