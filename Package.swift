@@ -49,6 +49,8 @@ let package = Package(
             name: "DropPipeline",
             dependencies: [
                 "PKCS12Kit", "ArchiveKit", "CertificateAPI",
+                // Only Runs/ServiceConnection.swift imports it, to start the embedded service (EmbeddedService).
+                "CertificateService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
