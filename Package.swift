@@ -62,6 +62,8 @@ let package = Package(
             name: "DropPipeline",
             dependencies: [
                 "PKCS12Kit", "ArchiveKit", "CertificateAPI", "CertificateClient",
+                // Only Runs/ServiceConnection.swift imports it, to start the embedded service (EmbeddedService).
+                "CertificateService",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -21,6 +21,12 @@ public enum Dialect: String, Hashable, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The api-version a client sends when none is asked for: the newest that is not a preview (`2014-02-14`,
+    /// `2024-05-01`).
+    public var defaultAPIVersion: String {
+        supportedAPIVersions.last { !$0.hasSuffix("-preview") } ?? supportedAPIVersions.last ?? ""
+    }
+
     /// Every ARM api-version in which Microsoft's REST specification defines the certificate resource, oldest
     /// first, with what each says about the resource's shape.
     ///

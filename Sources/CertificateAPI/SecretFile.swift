@@ -110,6 +110,10 @@ public struct SecretFileError: Error, Hashable, Sendable, CustomStringConvertibl
         case insecure = "key-file-insecure"
         /// Larger than the cap.
         case tooLarge = "key-file-too-large"
+        /// A key file (``KeyFile``) in the JSON form that is not one.
+        case malformed = "key-file"
+        /// A bare key file (``KeyFile``) with no non-empty line.
+        case empty = "key-file-empty"
     }
 
     /// The stable code.

@@ -54,26 +54,29 @@ public actor MintedSignatureCredential: CredentialProvider {
         self.lifetime = lifetime
     }
 
-    /// Reads the key from a file: a bare key on the first line, or the service's key file (JSON with the
-    /// identifier and its primary key). The file is read through ``CertificateAPI/SecretFile``: refused when other
-    /// users may read or write it (unless `allowInsecure`), at most 64 KiB.
+    /// Reads the key from a key file (``CertificateAPI/KeyFile``): a bare key on the first line, or the service's
+    /// key file (JSON with the identifier and its primary key). The file is read through
+    /// ``CertificateAPI/SecretFile``: refused when other users may read or write it (unless `allowInsecure`), at
+    /// most 64 KiB.
     public static func fromKeyFile(path: String, identifier: String?, allowInsecure: Bool = false)
         throws(ClientError) -> MintedSignatureCredential
     {
-        let data = try readKeyFile(path: path, allowInsecure: allowInsecure)
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let primary = object["primaryKey"] as? String ?? object["primary"] as? String
-        {
-            let fileIdentifier = object["identifier"] as? String ?? object["id"] as? String
-            guard let id = identifier ?? fileIdentifier else {
+        try MintedSignatureCredential(
+            keyFile: try readKeyFile(path: path, allowInsecure: allowInsecure), identifier: identifier)
+    }
+
+    /// Mints with a key file's primary key, for `identifier` or else the identifier the file names.
+    public init(keyFile: KeyFile, identifier: String?) throws(ClientError) {
+        switch keyFile.form {
+        case .service:
+            guard let id = identifier ?? keyFile.identifier else {
                 throw ClientError.usage("the key file names no identifier; give --sas-id")
             }
-            return MintedSignatureCredential(identifier: id, key: SigningKey(primary))
+            self.init(identifier: id, key: keyFile.primaryKey)
+        case .bareKey:
+            guard let identifier else { throw ClientError.usage("--sas-key-file needs --sas-id") }
+            self.init(identifier: identifier, key: keyFile.primaryKey)
         }
-        guard let identifier else { throw ClientError.usage("--sas-key-file needs --sas-id") }
-        let line = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
-        guard !line.isEmpty else { throw ClientError.passwordSource("the key file \(path) is empty") }
-        return MintedSignatureCredential(identifier: identifier, key: SigningKey(line))
     }
 
     public func authorization() async throws -> String {
@@ -83,12 +86,13 @@ public actor MintedSignatureCredential: CredentialProvider {
     }
 }
 
-/// The bytes of a key file, through ``CertificateAPI/SecretFile`` (checked on the open descriptor, capped).
+/// A key file (``CertificateAPI/KeyFile``), read through ``CertificateAPI/SecretFile`` (checked on the open
+/// descriptor, capped) and parsed.
 /// - Throws: ``ClientError/Code/insecureKeyFile`` when other users may read or write it and `allowInsecure` is
-///   not set; ``ClientError/Code/passwordSource`` when it cannot be read or is too large.
-public func readKeyFile(path: String, allowInsecure: Bool) throws(ClientError) -> Data {
+///   not set; ``ClientError/Code/passwordSource`` when it cannot be read, is too large, empty or malformed.
+public func readKeyFile(path: String, allowInsecure: Bool) throws(ClientError) -> KeyFile {
     do {
-        return Data(try SecretFile.read(path: path, allowInsecure: allowInsecure))
+        return try KeyFile.read(path: path, allowInsecure: allowInsecure)
     } catch {
         throw ClientError.secretFile(error)
     }

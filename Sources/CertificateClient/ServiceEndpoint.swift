@@ -163,7 +163,7 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
             guard pathScope == nil, fieldScope == nil else {
                 throw ClientError.usage("\(role): an ARM service's resource path cannot be read as legacy")
             }
-            return .legacy(baseURL: service, apiVersion: apiVersion ?? "2014-02-14")
+            return .legacy(baseURL: service, apiVersion: apiVersion ?? Dialect.legacy.defaultAPIVersion)
         case .arm:
             guard let scope = pathScope?.scope ?? fieldScope else {
                 throw ClientError.usage(
@@ -175,12 +175,19 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
                 throw ClientError.usage("\(role): the URL and the profile name different ARM services")
             }
             let base = pathScope?.base ?? service
-            return .arm(baseURL: base, scope: scope, apiVersion: apiVersion ?? "2024-05-01")
+            return .arm(baseURL: base, scope: scope, apiVersion: apiVersion ?? Dialect.arm.defaultAPIVersion)
         }
     }
 
     /// The credentials this endpoint names for `target`'s dialect: exactly one source.
     public func credentials(for target: ServiceTarget, role: String) throws(ClientError) -> any CredentialProvider {
+        try credentialSource(for: target, role: role).provider(
+            for: target.dialect, role: role, allowInsecureKeyFile: allowInsecureKeyFile)
+    }
+
+    /// The one credential source this endpoint names for `target`'s dialect.
+    /// - Throws: ``ClientError/Code/usage`` when it names none, or more than one.
+    public func credentialSource(for target: ServiceTarget, role: String) throws(ClientError) -> CredentialSource {
         let given = [sasKeyFile != nil, tokenFile != nil, tokenCommand != nil].filter { $0 }.count
         guard given == 1 else {
             let choices =
@@ -190,52 +197,12 @@ public struct ServiceEndpoint: Sendable, Hashable, Codable {
             throw ClientError.usage(
                 given == 0 ? "\(role) needs credentials: \(choices)" : "\(role): give one credential, not \(given)")
         }
-        switch target.dialect {
-        case .legacy:
-            if let tokenFile { return try TokenFileCredential(path: tokenFile, scheme: SharedAccessSignature.scheme) }
-            if let sasKeyFile {
-                let data = try readKeyFile(path: sasKeyFile, allowInsecure: allowInsecureKeyFile)
-                if sasId == nil, (try? JSONSerialization.jsonObject(with: data)) == nil {
-                    throw ClientError.usage(
-                        "\(role): a bare key file needs sasId in the profile (a CertDrop key file names it)")
-                }
-                return try MintedSignatureCredential.fromKeyFile(
-                    path: sasKeyFile, identifier: sasId, allowInsecure: allowInsecureKeyFile)
-            }
-            throw ClientError.usage("\(role): the legacy dialect takes a token file or a key file, not a command")
-        case .arm:
-            if let tokenFile { return try TokenFileCredential(path: tokenFile, scheme: BearerToken.scheme) }
-            if let tokenCommand { return TokenCommandCredential(command: tokenCommand) }
-            guard let sasKeyFile else { throw ClientError.usage("\(role) needs credentials") }
-            return try Self.bearerCredential(keyFile: sasKeyFile, role: role, allowInsecure: allowInsecureKeyFile)
-        }
-    }
-
-    /// A client for this endpoint; `observer` sees every attempt (`--concurrency auto`).
-    public func client(
-        role: String, concurrency: Int, caFile defaultCAFile: String?, retry: RetryPolicy,
-        observer: (any AttemptObserver)? = nil
-    ) throws(ClientError) -> CertificateServiceClient {
-        let target = try target(role: role)
-        let credentials = try credentials(for: target, role: role)
-        return try CertificateServiceClient(
-            target: target, credentials: credentials, concurrency: concurrency, caFile: caFile ?? defaultCAFile,
-            retry: retry, observer: observer)
-    }
-
-    /// A CertDrop service's key file mints bearer tokens for its ARM dialect.
-    private static func bearerCredential(keyFile: String, role: String, allowInsecure: Bool)
-        throws(ClientError) -> any CredentialProvider
-    {
-        let data = try readKeyFile(path: keyFile, allowInsecure: allowInsecure)
-        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let identifier = object["identifier"] as? String, let primary = object["primaryKey"] as? String
-        else {
-            throw ClientError.usage(
-                "\(role): for the arm dialect a key file must be a CertDrop service's key file; "
-                    + "against Azure give a token file or a token command")
-        }
-        return MintedBearerCredential(subject: identifier, key: SigningKey(primary))
+        if let tokenFile { return .tokenFile(tokenFile) }
+        if let tokenCommand { return .tokenCommand(tokenCommand) }
+        guard let sasKeyFile else { throw ClientError.usage("\(role) needs credentials") }
+        return .keyFile(
+            sasKeyFile, identifier: sasId,
+            bareKeyHint: "\(role): a bare key file needs sasId in the profile (a CertDrop key file names it)")
     }
 
     /// The ARM scope a URL's path names, and the URL before it: `https://host/subscriptions/S/resourceGroups/RG/

@@ -13,12 +13,12 @@ public struct ServiceTarget: Sendable, Hashable {
     public let apiVersion: String
 
     /// A legacy (`/certificates`) target.
-    public static func legacy(baseURL: String, apiVersion: String = "2014-02-14") -> ServiceTarget {
+    public static func legacy(baseURL: String, apiVersion: String = Dialect.legacy.defaultAPIVersion) -> ServiceTarget {
         ServiceTarget(baseURL: baseURL, dialect: .legacy, scope: nil, apiVersion: apiVersion)
     }
 
     /// An ARM target.
-    public static func arm(baseURL: String, scope: ARMServiceScope, apiVersion: String = "2024-05-01")
+    public static func arm(baseURL: String, scope: ARMServiceScope, apiVersion: String = Dialect.arm.defaultAPIVersion)
         -> ServiceTarget
     {
         ServiceTarget(baseURL: baseURL, dialect: .arm, scope: scope, apiVersion: apiVersion)

@@ -48,34 +48,25 @@ public struct AccessKeyFile: Sendable, CustomStringConvertible {
     /// Shows the identifier only.
     public var description: String { "AccessKeyFile(identifier: \(identifier), keys: <redacted>)" }
 
-    private struct Contents: Codable {
-        let identifier: String
-        let primaryKey: String
-        let secondaryKey: String?
-    }
-
-    /// Reads a key file through ``CertificateAPI/SecretFile``: checked on the open descriptor, refused when other
-    /// users may read or write it (unless `allowInsecure`), at most 64 KiB.
+    /// Reads a key file (``CertificateAPI/KeyFile``, its JSON form) through ``CertificateAPI/SecretFile``: checked
+    /// on the open descriptor, refused when other users may read or write it (unless `allowInsecure`), at most
+    /// 64 KiB.
     /// - Throws: ``CertificateServiceError/Code/invalidRequest`` with detail `key-file-insecure` (the message says
     ///   the `chmod 600` that fixes it), `key-file-unreadable`, `key-file-too-large`, or `key-file` when it is not
     ///   of the expected form; the message never quotes the file's contents.
     public static func load(path: String, allowInsecure: Bool = false) throws(CertificateServiceError) -> AccessKeyFile
     {
-        let data: Data
+        let file: KeyFile
         do {
-            data = Data(try SecretFile.read(path: path, allowInsecure: allowInsecure))
+            file = try KeyFile.read(path: path, allowInsecure: allowInsecure)
+        } catch  where error.code == .malformed || error.code == .empty {
+            throw malformed(path)
         } catch {
             throw CertificateServiceError(.invalidRequest, error.message, detailCode: error.code.rawValue)
         }
-        guard let contents = try? JSONDecoder().decode(Contents.self, from: data),
-            !contents.identifier.isEmpty, !contents.primaryKey.isEmpty
-        else {
-            throw keyFileError(
-                "the key file \(path) is not {\"identifier\": …, \"primaryKey\": …, \"secondaryKey\": …}")
-        }
-        return AccessKeyFile(
-            identifier: contents.identifier,
-            keys: SharedAccessKeyPair(primary: contents.primaryKey, secondary: contents.secondaryKey))
+        // The service's own key file names its identifier; a bare key names none.
+        guard file.form == .service, let identifier = file.identifier else { throw malformed(path) }
+        return AccessKeyFile(identifier: identifier, keys: file.keys)
     }
 
     /// Reads the key file at `path` (as ``load(path:allowInsecure:)`` does), or creates it with mode `0600` and a
@@ -90,13 +81,9 @@ public struct AccessKeyFile: Sendable, CustomStringConvertible {
         }
         let primary = randomKey()
         let secondary = randomKey()
-        let contents = Contents(identifier: defaultIdentifier, primaryKey: primary, secondaryKey: secondary)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        guard let json = try? encoder.encode(contents) else {
-            throw keyFileError("cannot encode the key file")
-        }
-        try writePrivately(Array(json) + [0x0A], to: path)
+        try writePrivately(
+            KeyFile.serviceFileBytes(identifier: defaultIdentifier, primaryKey: primary, secondaryKey: secondary),
+            to: path)
         return (
             AccessKeyFile(
                 identifier: defaultIdentifier, keys: SharedAccessKeyPair(primary: primary, secondary: secondary)), true
@@ -136,6 +123,10 @@ public struct AccessKeyFile: Sendable, CustomStringConvertible {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<64).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Data(bytes).base64EncodedString()
+    }
+
+    private static func malformed(_ path: String) -> CertificateServiceError {
+        keyFileError("the key file \(path) is not \(KeyFile.serviceFormText)")
     }
 
     private static func keyFileError(_ message: String) -> CertificateServiceError {

@@ -31,16 +31,8 @@ struct DiffCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (from, to) = try endpoints.pair(allowInsecureKeyFile: client.allowInsecureKeyFile)
-        let (source, target) = try await clientPair(from: from, to: to, options: client)
-        let outcome: Result<DiffReport, PipelineError>
-        do {
-            outcome = .success(try await DiffRun(source: source, target: target).run())
-        } catch {
-            outcome = .failure(error)
-        }
-        await source.shutdown()
-        await target.shutdown()
-        let report = try outcome.get()
+        let report = try await DiffRun.run(
+            source: try client.request(from, role: "--from"), target: try client.request(to, role: "--to"))
         let output = TextOutput.standardOutput()
         output.write(report.render(json: format == .json, all: all))
         try output.check()

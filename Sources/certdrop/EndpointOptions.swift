@@ -86,55 +86,20 @@ struct ClientOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "A PEM CA to trust besides the system's (both instances).")
     var caFile: String?
 
-    @Option(help: "Seconds before a request is given up (and retried).")
-    var timeout: Double = 30
-
-    @Option(name: .customLong("max-attempts"), help: "The most attempts per request.")
-    var maxAttempts = 6
+    @OptionGroup var retry: RetryOptions
 
     @Flag(
         name: .customLong("allow-insecure-key-file"),
         help: "Use key files (--from-sas-key-file, --to-sas-key-file) that other users can read or write.")
     var allowInsecureKeyFile = false
 
-    mutating func validate() throws {
-        try NumericBounds.check(timeout, NumericBounds.timeoutSeconds, "--timeout", unit: "seconds")
-        try NumericBounds.check(maxAttempts, NumericBounds.maxAttempts, "--max-attempts")
-    }
-
-    var retryPolicy: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, requestTimeout: timeout) }
-}
-
-extension ServiceEndpoint {
-    /// The source's client (`--from`).
-    func sourceClient(concurrency: Int, caFile: String?, retry: RetryPolicy) throws -> CertificateServiceClient {
-        try client(role: "--from", concurrency: concurrency, caFile: caFile, retry: retry)
-    }
-
-    /// The target's client (`--to`); `observer` sees every attempt (`--concurrency auto`).
-    func targetClient(
-        concurrency: Int, caFile: String?, retry: RetryPolicy, observer: (any AttemptObserver)? = nil
-    ) throws -> CertificateServiceClient {
-        try client(role: "--to", concurrency: concurrency, caFile: caFile, retry: retry, observer: observer)
-    }
-}
-
-/// The two clients of `diff` and `migrate`, made together: when the target's cannot be made (credentials, CA file),
-/// the source's, already made, is shut down before the error is thrown, so that no connection pool is left open.
-func clientPair(
-    from: ServiceEndpoint, to: ServiceEndpoint, sourceConcurrency: Int = 2, targetConcurrency: Int = 2,
-    targetObserver: (any AttemptObserver)? = nil, options: ClientOptions
-) async throws -> (source: CertificateServiceClient, target: CertificateServiceClient) {
-    let source = try from.sourceClient(
-        concurrency: sourceConcurrency, caFile: options.caFile, retry: options.retryPolicy)
-    do {
-        let target = try to.targetClient(
-            concurrency: targetConcurrency, caFile: options.caFile, retry: options.retryPolicy,
-            observer: targetObserver)
-        return (source, target)
-    } catch {
-        await source.shutdown()
-        throw error
+    /// The request that connects to `endpoint` as `role` (`--from`, `--to`).
+    /// `observer` sees every attempt of its client (`--concurrency auto`).
+    func request(
+        _ endpoint: ServiceEndpoint, role: String, concurrency: Int = 2, observer: (any AttemptObserver)? = nil
+    ) throws -> ServiceConnection.Request {
+        try endpoint.request(
+            role: role, concurrency: concurrency, caFile: caFile, retry: retry.policy, observer: observer)
     }
 }
 

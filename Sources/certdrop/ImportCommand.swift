@@ -1,4 +1,5 @@
 import ArgumentParser
+import CertificateClient
 import CertificateService
 import DropPipeline
 import Foundation
@@ -117,6 +118,23 @@ enum ConcurrencySetting: Equatable, ExpressibleByArgument {
     }
 }
 
+/// `--resume` and `--manifest-format`, of `import` and `migrate` (each names its own `--manifest` default).
+struct ResumeOptions: ParsableArguments {
+    @Option(help: "An earlier manifest: items it settled are passed over, new lines are appended to it.")
+    var resume: String?
+
+    @Option(name: .customLong("manifest-format"), help: "jsonl or csv.")
+    var manifestFormat: ManifestFormat = .jsonl
+
+    /// A CSV manifest cannot be resumed (its quoting does not give the source names back). Called from the
+    /// command's `validate()`, in its order.
+    func check() throws {
+        if resume != nil, manifestFormat == .csv {
+            throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
+        }
+    }
+}
+
 extension AdaptiveConcurrency.Statistics {
     /// One line for the end of a run: what auto's window did.
     var text: String {
@@ -158,11 +176,7 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(help: "Where to write the manifest (default: .certdrop/manifests/import-TIMESTAMP.jsonl).")
     var manifest: String?
 
-    @Option(help: "An earlier manifest: items it settled are passed over, new lines are appended to it.")
-    var resume: String?
-
-    @Option(name: .customLong("manifest-format"), help: "jsonl or csv.")
-    var manifestFormat: ManifestFormat = .jsonl
+    @OptionGroup var resuming: ResumeOptions
 
     @Option(help: "Also write an HTML report of the run (every item, its outcome, an expiry timeline) to this file.")
     var report: String?
@@ -171,26 +185,23 @@ struct ImportCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-        // As with migrate: a CSV manifest cannot be resumed (its quoting does not give the source names back).
-        if resume != nil, manifestFormat == .csv {
-            throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
-        }
+        try resuming.check()
         try upload.validate(targets: checks.targets)
     }
 
     func run() async throws {
         let drop = try DropRun(
             paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
-        let settled = try resume.map { try ManifestWriter.settledSources(path: $0) } ?? []
-        let path = manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
-        let writer = try ManifestWriter(path: path, format: manifestFormat)
+        let settled = try resuming.resume.map { try ManifestWriter.settledSources(path: $0) } ?? []
+        let path = manifest ?? resuming.resume ?? Self.defaultManifestPath(format: resuming.manifestFormat)
+        let writer = try ManifestWriter(path: path, format: resuming.manifestFormat)
         // Opened before any client, so that a report that cannot be written stops the run before it starts.
         let html = try report.map {
             try HTMLReport(title: "certdrop import", output: try TextOutput.file($0), minDays: checks.minDays)
         }
         let adaptive = upload.adaptiveWindow()
         let connection = try await ServiceConnection.open(
-            target, concurrency: upload.connectionLimit, observer: adaptive)
+            try target.request(concurrency: upload.connectionLimit, observer: adaptive))
         let uploader = Uploader(
             client: connection.client, onExisting: upload.onExisting, reencrypt: upload.fixedEncryption)
         let counters = ImportCounters()
@@ -258,18 +269,18 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let drop = try DropRun(
             paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
-        let connection = try await ServiceConnection.open(target, concurrency: upload.connectionLimit)
         let output = TextOutput.standardOutput()
         let printer = PlanPrinter(format: format, output: output, minDays: checks.minDays)
-        let counts: [PlanAction: Int]
-        do {
-            counts = try await PlanRun(validation: drop.validation, options: upload.options)
-                .run(client: connection.client, each: { printer.write($0, report: $1) })
-        } catch {
-            await connection.close()
-            throw PipelineError(.input, "cannot list \(connection.label): \(error.message)")
+        let counts: [PlanAction: Int] = try await ServiceConnection.with(
+            try target.request(concurrency: upload.connectionLimit)
+        ) { connection in
+            do throws(ClientError) {
+                return try await PlanRun(validation: drop.validation, options: upload.options)
+                    .run(client: connection.client, each: { printer.write($0, report: $1) })
+            } catch {
+                throw PipelineError(.input, "cannot list \(connection.label): \(error.message)")
+            }
         }
-        await connection.close()
         printer.finish(counts)
         try output.check()
         let failing = (counts[.invalid] ?? 0) + (counts[.conflict] ?? 0)

@@ -33,14 +33,6 @@ struct ListCommand: AsyncParsableCommand {
 
     /// Everything the target holds (that `filter` passes); a service that cannot be listed is an I/O error.
     static func records(_ target: TargetOptions, filter: String?) async throws -> [CertificateRecord] {
-        let connection = try await ServiceConnection.open(target, concurrency: 2)
-        do {
-            let records = try await connection.client.list(filter: filter)
-            await connection.close()
-            return records
-        } catch {
-            await connection.close()
-            throw PipelineError(.input, "cannot list \(connection.label): \(error.message)")
-        }
+        try await ServiceConnection.with(try target.request(concurrency: 2)) { try await $0.list(filter: filter) }
     }
 }

@@ -48,11 +48,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @Option(help: "Where to write the manifest (default: .certdrop/manifests/migrate-TIMESTAMP.jsonl).")
     var manifest: String?
 
-    @Option(help: "An earlier manifest: items it settled are passed over, new lines are appended to it.")
-    var resume: String?
-
-    @Option(name: .customLong("manifest-format"), help: "jsonl or csv.")
-    var manifestFormat: ManifestFormat = .jsonl
+    @OptionGroup var resuming: ResumeOptions
 
     @Option(help: "The report on standard output: table or json.")
     var format: MigrationReportFormat = .table
@@ -65,9 +61,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func validate() throws {
         if dryRun, manifest != nil { throw ValidationError("--dry-run writes no manifest; leave out --manifest") }
-        if resume != nil, manifestFormat == .csv {
-            throw ValidationError("--resume reads a jsonl manifest; a csv one cannot be resumed")
-        }
+        try resuming.check()
         try upload.validate(targets: checks.targets)
     }
 
@@ -75,55 +69,54 @@ struct MigrateCommand: AsyncParsableCommand {
         let drop = try DropRun(
             paths: paths, passwords: passwords, checks: checks, archives: archives, policy: try upload.policy(checks))
         let (from, to) = try endpoints.pair(allowInsecureKeyFile: client.allowInsecureKeyFile)
-        let settled = try resume.map { try MigrationRun.settledSources(path: $0) } ?? []
-        let path = dryRun ? "/dev/null" : manifest ?? resume ?? Self.defaultManifestPath(format: manifestFormat)
-        let writer = try ManifestWriter(path: path, format: dryRun ? .jsonl : manifestFormat)
+        let settled = try resuming.resume.map { try MigrationRun.settledSources(path: $0) } ?? []
+        let path =
+            dryRun
+            ? "/dev/null" : manifest ?? resuming.resume ?? Self.defaultManifestPath(format: resuming.manifestFormat)
+        let writer = try ManifestWriter(path: path, format: dryRun ? .jsonl : resuming.manifestFormat)
         // Opened before any client, so that a report that cannot be written stops the run before it starts.
         let html = try report.map {
             try HTMLReport(title: "certdrop migrate", output: try TextOutput.file($0), minDays: checks.minDays)
         }
         let adaptive = upload.adaptiveWindow()
-        let (source, target) = try await clientPair(
-            from: from, to: to, targetConcurrency: upload.connectionLimit, targetObserver: adaptive, options: client)
         let counters = ImportCounters()
-        let progress = ImportProgress(
-            style: ImportProgress.defaultStyle(quiet: quiet), counters: counters, retries: { target.retryCount })
         let stdout = TextOutput.standardOutput()
         let printer = MigrationPrinter(format: format, output: stdout, everyLine: dryRun)
         let notUploaded = NotUploadedList()
-        let run = MigrationRun(
-            source: source, target: target, reader: drop.validation.reader, inspector: drop.validation.inspector,
-            options: MigrationOptions(
-                upload: upload.options(adaptive: adaptive), includeUnmatched: includeUnmatched, dryRun: dryRun),
-            manifest: writer, settled: settled, counters: counters,
-            observer: { entry, report in
-                notUploaded.record(entry)
-                html?.add(ReportRow(line: entry, report: report))
-            })
-        progress.start()
-        let outcome: Result<MigrationSummary, ClientError>
-        do {
-            outcome = .success(try await run.run(observe: { printer.write($0) }))
-        } catch {
-            outcome = .failure(error)
+        let options = MigrationOptions(
+            upload: upload.options(adaptive: adaptive), includeUnmatched: includeUnmatched, dryRun: dryRun)
+        let summary: MigrationSummary = try await ServiceConnection.with(
+            try client.request(from, role: "--from"),
+            then: try client.request(to, role: "--to", concurrency: upload.connectionLimit, observer: adaptive)
+        ) { source, target in
+            let progress = ImportProgress(
+                style: ImportProgress.defaultStyle(quiet: quiet), counters: counters,
+                retries: { target.client.retryCount })
+            let run = MigrationRun(
+                source: source.client, target: target.client, reader: drop.validation.reader,
+                inspector: drop.validation.inspector, options: options, manifest: writer, settled: settled,
+                counters: counters,
+                observer: { entry, report in
+                    notUploaded.record(entry)
+                    html?.add(ReportRow(line: entry, report: report))
+                })
+            progress.start()
+            defer { progress.stop() }
+            do throws(ClientError) {
+                return try await run.run(observe: { printer.write($0) })
+            } catch {
+                throw PipelineError(.input, error.message)
+            }
         }
-        progress.stop()
-        await source.shutdown()
-        await target.shutdown()
-        switch outcome {
-        case .failure(let error):
-            throw PipelineError(.input, error.message)
-        case .success(let summary):
-            // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
-            try writer.close()
-            html?.finish(
-                notes: summary.text.split(separator: "\n").map(String.init)
-                    + [dryRun ? "dry run: nothing was written to the target" : "manifest: \(path)"])
-            try html?.close()
-            printer.finish(summary, manifest: dryRun ? nil : writer.path, notUploaded: notUploaded)
-            try stdout.check()
-            throw ExitCode(summary.exitStatus)
-        }
+        // A manifest missing lines is an I/O error (exit 2), whatever the uploads did.
+        try writer.close()
+        html?.finish(
+            notes: summary.text.split(separator: "\n").map(String.init)
+                + [dryRun ? "dry run: nothing was written to the target" : "manifest: \(path)"])
+        try html?.close()
+        printer.finish(summary, manifest: dryRun ? nil : writer.path, notUploaded: notUploaded)
+        try stdout.check()
+        throw ExitCode(summary.exitStatus)
     }
 
     static func defaultManifestPath(format: ManifestFormat) -> String {

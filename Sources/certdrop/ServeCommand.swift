@@ -154,38 +154,27 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = Logger.Level(rawValue: logLevel) ?? .info
             return handler
         }
-        let storePath = store ?? ServiceHome().storePath
-        let keyPath = keyFile ?? ServiceHome.keyFilePath(forStore: storePath)
         do {
-            let (keys, created) = try AccessKeyFile.loadOrCreate(path: keyPath, allowInsecure: allowInsecureKeyFile)
-            if created {
+            let setup = try ServeSetup.prepare(arguments, logger: logger)
+            let keyPath = setup.keyFilePath
+            switch setup.keyFileState {
+            case .created:
                 Self.say(
                     """
-                    created the access identifier '\(keys.identifier)' with a primary and a secondary key in \(keyPath) \
-                    (mode 0600)
+                    created the access identifier '\(setup.configuration.accessKeys.identifier)' with a primary and a \
+                    secondary key in \(keyPath) (mode 0600)
                     get a token:  certdrop token --key-file \(keyPath)            (legacy dialect, SharedAccessSignature)
                                   certdrop token --key-file \(keyPath) --bearer   (ARM dialect, Bearer)
                     """)
-            } else if AccessKeyFile.isShared(path: keyPath) {
+            case .existingShared:
                 logger.warning(
                     "the key file can be read by other users (accepted with --allow-insecure-key-file); chmod 600 it",
                     metadata: ["path": "\(keyPath)"])
+            case .existing:
+                break
             }
-            var configuration = ServiceConfiguration(
-                store: .file(storePath), accessKeys: keys, host: host, port: port, instanceName: instance,
-                logger: logger)
-            configuration.subscriptionId = subscription
-            configuration.resourceGroupName = resourceGroup
-            configuration.publicBaseURL = publicURL
-            configuration.durability = SQLiteCertificateStore.Durability(rawValue: durability) ?? .processCrash
-            configuration.faults = faults.injection
-            configuration.keyVault = keyVaultDirectory.map(LocalKeyVault.init(root:))
-            configuration.pkcs12Options = PKCS12Options(maxIterations: maxIterations)
-            configuration.pkcs12Pool = PKCS12WorkPool.Configuration(
-                width: pkcs12Workers ?? PKCS12WorkPool.Configuration.defaultWidth, queueLimit: pkcs12Queue)
-            configuration.connectionLimits = ConnectionLimits(
-                idleTimeout: .seconds(idleTimeout), headerTimeout: .seconds(headerTimeout),
-                bodyTimeout: .seconds(bodyTimeout), maxConnections: maxConnections)
+            let configuration = setup.configuration
+            let storePath = setup.storePath
             if configuration.faults.isEnabled {
                 Self.say("fault injection on: \(faults.summary)")
             }
@@ -204,6 +193,30 @@ struct ServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("certdrop serve: \(error)\n".utf8))
             throw ExitCode(1)
         }
+    }
+
+    /// The options as the library takes them.
+    var arguments: ServeArguments {
+        var arguments = ServeArguments()
+        arguments.store = store
+        arguments.keyFile = keyFile
+        arguments.host = host
+        arguments.port = port
+        arguments.instance = instance
+        arguments.subscription = subscription
+        arguments.resourceGroup = resourceGroup
+        arguments.publicURL = publicURL
+        arguments.keyVaultDirectory = keyVaultDirectory
+        arguments.durability = SQLiteCertificateStore.Durability(rawValue: durability) ?? .processCrash
+        arguments.maxIterations = maxIterations
+        arguments.allowInsecureKeyFile = allowInsecureKeyFile
+        arguments.connectionLimits = ConnectionLimits(
+            idleTimeout: .seconds(idleTimeout), headerTimeout: .seconds(headerTimeout),
+            bodyTimeout: .seconds(bodyTimeout), maxConnections: maxConnections)
+        arguments.pkcs12Workers = pkcs12Workers
+        arguments.pkcs12Queue = pkcs12Queue
+        arguments.faults = faults.injection
+        return arguments
     }
 
     /// Prints a line to standard output at once, so that a script waiting for it sees it.

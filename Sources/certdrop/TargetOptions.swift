@@ -48,15 +48,9 @@ struct TargetOptions: ParsableArguments {
     @Option(name: .customLong("ca-file"), help: "A PEM CA to trust besides the system's.")
     var caFile: String?
 
-    @Option(help: "Seconds before a request is given up (and retried).")
-    var timeout: Double = 30
-
-    @Option(name: .customLong("max-attempts"), help: "The most attempts per request.")
-    var maxAttempts = 6
+    @OptionGroup var retry: RetryOptions
 
     mutating func validate() throws {
-        try NumericBounds.check(timeout, NumericBounds.timeoutSeconds, "--timeout", unit: "seconds")
-        try NumericBounds.check(maxAttempts, NumericBounds.maxAttempts, "--max-attempts")
         if let apiVersion, !dialect.supports(apiVersion: apiVersion) {
             throw ValidationError("api-version \(apiVersion) is not one of the \(dialect.rawValue) dialect's")
         }
@@ -82,33 +76,53 @@ struct TargetOptions: ParsableArguments {
         }
     }
 
-    var retryPolicy: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, requestTimeout: timeout) }
+    /// The service these options name, for ``ServiceConnection``.
+    /// `observer` sees every attempt of the client (`--concurrency auto`).
+    func request(concurrency: Int, observer: (any AttemptObserver)? = nil) throws -> ServiceConnection.Request {
+        ServiceConnection.Request(
+            try place(), concurrency: concurrency, retry: retry.policy, allowInsecureKeyFile: allowInsecureKeyFile,
+            observer: observer)
+    }
 
-    /// The remote target and its credentials, or `nil` for the embedded service.
-    func remote() throws -> (ServiceTarget, any CredentialProvider)? {
-        guard let service else { return nil }
+    /// `--service` with its target and credentials, or the embedded local service.
+    func place() throws -> ServiceConnection.Place {
+        guard let service else { return .embedded() }
+        let version = apiVersion ?? dialect.defaultAPIVersion
         switch dialect {
         case .legacy:
-            let target = ServiceTarget.legacy(baseURL: service, apiVersion: apiVersion ?? "2014-02-14")
-            if let sasTokenFile {
-                return (target, try TokenFileCredential(path: sasTokenFile, scheme: SharedAccessSignature.scheme))
-            }
+            let target = ServiceTarget.legacy(baseURL: service, apiVersion: version)
+            if let sasTokenFile { return .remote(target, .tokenFile(sasTokenFile), caFile: caFile) }
             guard let sasKeyFile else { throw ValidationError("no credentials") }
-            return (
-                target,
-                try MintedSignatureCredential.fromKeyFile(
-                    path: sasKeyFile, identifier: sasID, allowInsecure: allowInsecureKeyFile)
-            )
+            let source = CredentialSource.keyFile(
+                sasKeyFile, identifier: sasID, bareKeyHint: "--sas-key-file needs --sas-id")
+            return .remote(target, source, caFile: caFile)
         case .arm:
             guard let subscription, let resourceGroup, let instance else { throw ValidationError("no ARM scope") }
             let scope = ARMServiceScope(
                 subscriptionId: subscription, resourceGroupName: resourceGroup, serviceName: instance)
-            let target = ServiceTarget.arm(baseURL: service, scope: scope, apiVersion: apiVersion ?? "2024-05-01")
-            if let tokenFile { return (target, try TokenFileCredential(path: tokenFile, scheme: BearerToken.scheme)) }
+            let target = ServiceTarget.arm(baseURL: service, scope: scope, apiVersion: version)
+            if let tokenFile { return .remote(target, .tokenFile(tokenFile), caFile: caFile) }
             guard let tokenCommand else { throw ValidationError("no credentials") }
-            return (target, TokenCommandCredential(command: tokenCommand))
+            return .remote(target, .tokenCommand(tokenCommand), caFile: caFile)
         }
     }
+}
+
+/// How long a request may take and how often it is tried: the client options every command that calls a service
+/// shares.
+struct RetryOptions: ParsableArguments {
+    @Option(help: "Seconds before a request is given up (and retried).")
+    var timeout: Double = 30
+
+    @Option(name: .customLong("max-attempts"), help: "The most attempts per request.")
+    var maxAttempts = 6
+
+    mutating func validate() throws {
+        try NumericBounds.check(timeout, NumericBounds.timeoutSeconds, "--timeout", unit: "seconds")
+        try NumericBounds.check(maxAttempts, NumericBounds.maxAttempts, "--max-attempts")
+    }
+
+    var policy: RetryPolicy { RetryPolicy(maxAttempts: maxAttempts, requestTimeout: timeout) }
 }
 
 extension Dialect: ExpressibleByArgument {}

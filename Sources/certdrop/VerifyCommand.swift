@@ -51,46 +51,21 @@ struct VerifyCommand: AsyncParsableCommand {
         guard manifest != nil || from != nil else {
             throw PipelineError(.usage, "verify needs --manifest FILE or --from URL (or a profile that names it)")
         }
-        let retry = target.retryPolicy
         // The target: --to (or the profile's), else --service or the embedded service.
-        let connection: ServiceConnection?
-        let client: CertificateServiceClient
-        if let to {
-            client = try to.targetClient(concurrency: 2, caFile: target.caFile, retry: retry)
-            connection = nil
-        } else {
-            let opened = try await ServiceConnection.open(target, concurrency: 2)
-            client = opened.client
-            connection = opened
-        }
-        let label = connection?.label ?? client.target.baseURL
-        func close() async {
-            if let connection { await connection.close() } else { await client.shutdown() }
-        }
-        // The source's client, when the source is listed: made after the target's, released with it.
-        let expected: VerifyRun.Expected
-        do {
-            if let manifest {
-                expected = .manifest(path: manifest)
-            } else if let from {
-                let source = try from.sourceClient(concurrency: 2, caFile: target.caFile, retry: retry)
-                expected = .source(source, includeExpired: includeExpired)
-            } else {
-                throw PipelineError(.usage, "verify needs --manifest FILE or --from URL")
+        let checked =
+            try to.map {
+                try $0.request(role: "--to", concurrency: 2, caFile: target.caFile, retry: target.retry.policy)
             }
-        } catch {
-            await close()
-            throw error
+            ?? target.request(concurrency: 2)
+        let expectation: VerifyRun.Expectation
+        if let manifest {
+            expectation = .manifest(path: manifest)
+        } else if let from {
+            expectation = .source(from, caFile: target.caFile, includeExpired: includeExpired)
+        } else {
+            throw PipelineError(.usage, "verify needs --manifest FILE or --from URL")
         }
-        let outcome: Result<VerifyReport, PipelineError>
-        do {
-            outcome = .success(try await VerifyRun(expected: expected, target: client, targetLabel: label).run())
-        } catch {
-            outcome = .failure(error)
-        }
-        if case .source(let source, _) = expected { await source.shutdown() }
-        await close()
-        let report = try outcome.get()
+        let report = try await VerifyRun.run(expectation, target: checked)
         let output = TextOutput.standardOutput()
         output.write(report.render(json: format == .json, all: all))
         try output.check()

@@ -48,3 +48,16 @@ import Testing
         #expect(Dialect.arm.identifierFieldName == "name")
     }
 }
+
+/// The api-version a client sends unless told otherwise: the newest that is not a preview.
+@Suite struct DefaultAPIVersionTests {
+    @Test func eachDialectDefaultsToItsNewestStableVersion() {
+        #expect(Dialect.legacy.defaultAPIVersion == "2014-02-14")
+        #expect(Dialect.arm.defaultAPIVersion == "2024-05-01")
+        for dialect in Dialect.allCases {
+            #expect(dialect.supports(apiVersion: dialect.defaultAPIVersion))
+            let later = dialect.supportedAPIVersions.drop { $0 != dialect.defaultAPIVersion }.dropFirst()
+            #expect(later.allSatisfy { $0.hasSuffix("-preview") })
+        }
+    }
+}

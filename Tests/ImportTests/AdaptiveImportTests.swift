@@ -1,5 +1,6 @@
 import CertDropTestSupport
 import CertificateAPI
+import CertificateClient
 import CertificateService
 import Foundation
 import Testing
