@@ -63,12 +63,16 @@ public struct ServiceConnection: Sendable {
     public static func open(_ request: Request) async throws -> ServiceConnection {
         switch request.place {
         case .remote(let target, let source, let caFile):
-            let credentials = try source.provider(
-                for: target.dialect, role: request.role, allowInsecureKeyFile: request.allowInsecureKeyFile)
-            let client = try CertificateServiceClient(
-                target: target, credentials: credentials, concurrency: request.concurrency, caFile: caFile,
-                retry: request.retry, observer: request.observer)
-            return ServiceConnection(client: client, label: target.baseURL, service: nil)
+            do throws(ClientError) {
+                let credentials = try source.provider(
+                    for: target.dialect, role: request.role, allowInsecureKeyFile: request.allowInsecureKeyFile)
+                let client = try CertificateServiceClient(
+                    target: target, credentials: credentials, concurrency: request.concurrency, caFile: caFile,
+                    retry: request.retry, observer: request.observer)
+                return ServiceConnection(client: client, label: target.baseURL, service: nil)
+            } catch {
+                throw PipelineError(error)  // the client's codes as the pipeline's (usage, password-source, …)
+            }
         case .embedded(let homeFolder):
             let home =
                 homeFolder.map { ServiceHome(environment: [ServiceHome.environmentVariable: $0]) } ?? ServiceHome()
@@ -93,6 +97,7 @@ public struct ServiceConnection: Sendable {
                 return ServiceConnection(client: client, label: service.label, service: service)
             } catch {
                 await service.shutdown()
+                if let error = error as? ClientError { throw PipelineError(error) }
                 throw error
             }
         }
