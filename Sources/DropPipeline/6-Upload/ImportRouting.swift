@@ -2,7 +2,8 @@
 /// back, and (for a dry run) what an upload does.
 ///
 /// `import` uses ``byTemplate``: every valid item under the id its `--id-template` made. `migrate` gives an item the
-/// source instance's ids for its certificate, and holds back what it must not upload (``MigrationMatcher``).
+/// source instance's ids for its certificate, and holds back what it must not upload (the Migration module's
+/// `MigrationMatcher`).
 /// Every function is called in source order on one thread, except ``upload`` and ``observe``, which run
 /// concurrently.
 public struct ImportRouting: Sendable {
