@@ -33,7 +33,10 @@ struct Instance {
     }
 
     func client(_ dialect: Dialect = .legacy, concurrency: Int = 4) throws -> CertificateServiceClient {
-        let retry = RetryPolicy(maxAttempts: 12, baseDelay: 0.005, maxDelay: 0.2, requestTimeout: 10)
+        // A generous per-request deadline: a PUT that times out and is retried comes back `409`, which the uploader
+        // rightly reports as `created` (its own first attempt may have made it), and the scenarios assert exact
+        // actions. Under AddressSanitizer on two busy cores a PUT has taken over 10 s.
+        let retry = RetryPolicy(maxAttempts: 12, baseDelay: 0.005, maxDelay: 0.2, requestTimeout: 60)
         switch dialect {
         case .legacy:
             return try CertificateServiceClient(
