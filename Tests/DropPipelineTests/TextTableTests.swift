@@ -48,3 +48,25 @@ import Testing
         #expect(text.contains("AB\\x1b[2J"))
     }
 }
+
+@Suite struct PlanTableTests {
+    /// `plan`'s table: the header and a row line up (action 10 + 1, id 28 + 2), a long id is cut, not spilled.
+    @Test func headerAndRowsShareTheColumns() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("plan-\(UUID()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let output = try TextOutput.file(path)
+        let printer = PlanPrinter(format: .table, output: output)
+        var entry = PlanEntry(
+            source: "drop/a.pfx", id: String(repeating: "x", count: 29), action: .create, thumbprint: nil,
+            currentThumbprint: nil, problems: [])
+        printer.write(entry)
+        entry.id = "short"
+        printer.write(entry)
+        try output.close()
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines[0] == "ACTION     ID                            SOURCE")
+        #expect(lines[1] == "create     " + String(repeating: "x", count: 28) + "  drop/a.pfx")
+        #expect(lines[2] == "create     short                         drop/a.pfx")
+    }
+}

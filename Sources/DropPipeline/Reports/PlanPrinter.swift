@@ -20,13 +20,17 @@ public final class PlanPrinter {
         spool = format == .json ? try? Spool() : nil
         html = format == .html ? try? HTMLReport(title: "certdrop plan", output: output, minDays: minDays) : nil
         switch format {
-        case .table: output.write("ACTION     ID                            SOURCE\n")
+        case .table: output.write(Self.table.line("ACTION", "ID", "SOURCE"))
         case .csv: output.write("source,id,action,thumbprint,currentThumbprint,problems\n")
         default: break
         }
     }
 
     /// Writes one entry; the HTML report also shows the facts of its item's `report`.
+    /// The table's columns: action, id, source (made once, not per row).
+    private static let table = TextTable(
+        .init(width: 10, .cut, gap: " "), .init(width: 28, .cut, gap: "  "), .rest)
+
     public func write(_ entry: PlanEntry, report: ItemReport? = nil) {
         switch format {
         case .html:
@@ -37,7 +41,7 @@ public final class PlanPrinter {
                         tone: entry.action == .invalid || entry.action == .conflict ? .error : .ok,
                         problems: entry.problems, thumbprint: entry.thumbprint))
         case .table:
-            let table = TextTable(.init(width: 10, .cut, gap: " "), .init(width: 28, .cut, gap: "  "), .rest)
+            let table = Self.table
             var line = table.line(
                 entry.action.rawValue, DisplayText.escaped(entry.id ?? "-"), DisplayText.escaped(entry.source))
             for problem in entry.problems where problem.severity == .error {
