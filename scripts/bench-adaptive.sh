@@ -18,6 +18,7 @@
 # it) after the build and the drop.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/serve.sh
 root=$(pwd)
 count=${BENCH_COUNT:-1000}
 rate=${BENCH_RATE:-50}
@@ -58,13 +59,7 @@ throttled_drop=$(subset "$count")
 latency_drop=$(subset "$latency_count")
 cat "$drop"/*.pfx >/dev/null # page cache warm
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+serve_workdir
 results=$work/results.jsonl
 
 start_server() { # folder serve-arguments...
@@ -74,19 +69,9 @@ start_server() { # folder serve-arguments...
     "$bin" serve --store "$folder/service.sqlite" --key-file "$folder/service.keys.json" --port 0 \
         --log-level error "$@" >"$folder/serve.out" 2>"$folder/serve.err" &
     server_pid=$!
-    for _ in $(seq 1 300); do
-        grep -q 'listening on http://' "$folder/serve.out" 2>/dev/null && break
-        kill -0 "$server_pid" 2>/dev/null || { cat "$folder/serve.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    url=$(grep -o 'listening on http://[^ ]*' "$folder/serve.out" | cut -d' ' -f3)
-    [ -n "$url" ] || { echo "bench: the service did not start" >&2; exit 1; }
+    serve_await "$folder"
 }
-stop_server() {
-    kill -TERM "$server_pid"
-    wait "$server_pid" || true
-    server_pid=""
-}
+stop_server() { serve_stop; }
 now() { date +%s.%N; }
 throttle_count() { # the 429s the service answered
     curl -fsS "$url/metrics" | awk '/^certdrop_faults_injected_total\{kind="throttle"\}/ { n = $2 } END { print n + 0 }'

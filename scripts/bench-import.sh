@@ -20,6 +20,7 @@
 # the 20,000-certificate drop takes a few minutes the first time; it is kept under BENCH_HOME).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/serve.sh
 root=$(pwd)
 count=${BENCH_COUNT:-2000}
 memory_count=${BENCH_MEMORY_COUNT:-20000}
@@ -65,13 +66,7 @@ fi
 [ "$(find "$small" -name '*.pfx' | wc -l)" -eq "$count" ] || { echo "bench: $small is not $count files" >&2; exit 1; }
 cat "$large"/*.pfx >/dev/null # page cache warm for everyone
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+serve_workdir
 results=$work/results.jsonl
 ticks=$(getconf CLK_TCK)
 
@@ -80,19 +75,9 @@ start_server() { # folder
     "$bin" serve --store "$1/service.sqlite" --key-file "$1/service.keys.json" --port 0 --latency "$latency" \
         --log-level error >"$1/serve.out" 2>"$1/serve.err" &
     server_pid=$!
-    for _ in $(seq 1 300); do
-        grep -q 'listening on http://' "$1/serve.out" 2>/dev/null && break
-        kill -0 "$server_pid" 2>/dev/null || { cat "$1/serve.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    url=$(grep -o 'listening on http://[^ ]*' "$1/serve.out" | cut -d' ' -f3)
-    [ -n "$url" ] || { echo "bench: the service did not start" >&2; cat "$1/serve.err" >&2; exit 1; }
+    serve_await "$1"
 }
-stop_server() {
-    kill -TERM "$server_pid"
-    wait "$server_pid" || true
-    server_pid=""
-}
+stop_server() { serve_stop; }
 server_cpu() { awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
 machine_busy() { awk '/^cpu / { printf "%d %d", $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 now() { date +%s.%N; }

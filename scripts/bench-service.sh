@@ -14,6 +14,7 @@
 # Needs wrk and sqlite3 (apt-get install wrk sqlite3). Builds release binaries into .build and .build-bench-service.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/serve.sh
 root=$(pwd)
 seconds=${BENCH_SECONDS:-10}
 seeded=${BENCH_CERTIFICATES:-100000}
@@ -58,15 +59,9 @@ PACKAGE
 swift build -c release --package-path "$bench/pkg" >&2
 validate="$(swift build -c release --package-path "$bench/pkg" --show-bin-path)/ValidateBench"
 
-work=$(mktemp -d)
-server_pid=""
+serve_workdir
 # CPU time of the server process, in milliseconds.
 server_cpu() { awk -v tck="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / tck}' "/proc/$server_pid/stat"; }
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 bash scripts/make-pkcs12-fixtures.sh "$work/fixtures" >/dev/null 2>&1
 files=(rsa-default.pfx ec-p256.pfx rsa-3des.pfx rsa-legacy.pfx)
 pairs=()
@@ -78,19 +73,10 @@ done
 start_server() { # folder
     (cd "$1" && exec "$CERTDROP_BIN" serve --port 0 --log-level error) >"$1/serve.out" 2>"$1/serve.err" &
     server_pid=$!
-    for _ in $(seq 1 300); do
-        grep -q 'listening on http://' "$1/serve.out" 2>/dev/null && break
-        kill -0 "$server_pid" 2>/dev/null || { cat "$1/serve.err" >&2; exit 1; }
-        sleep 0.1
-    done
-    url=$(grep -o 'listening on http://[^ ]*' "$1/serve.out" | cut -d' ' -f3)
+    serve_await "$1"
     sas=$(cd "$1" && "$CERTDROP_BIN" token --ttl 7200)
 }
-stop_server() {
-    kill -TERM "$server_pid"
-    wait "$server_pid" || true
-    server_pid=""
-}
+stop_server() { serve_stop; }
 rate() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 percentile() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 errors() { awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "socket errors:", $0}' "$1"; }

@@ -13,6 +13,7 @@
 # Exit status: 0 when every step passed, 1 otherwise.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib/serve.sh
 
 if [ -z "${CERTDROP_BIN:-}" ]; then
     swift build --product certdrop >&2
@@ -25,13 +26,7 @@ if ! "$venv/bin/python" -c 'import azure.mgmt.apimanagement, azure.core' 2>/dev/
     "$venv/bin/pip" install -q 'azure-mgmt-apimanagement>=4' 'azure-core>=1.30'
 fi
 
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill "$server_pid" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
+serve_workdir
 
 bash scripts/make-pkcs12-fixtures.sh "$work/fixtures" >/dev/null 2>&1
 instance=certdrop-interop
@@ -44,17 +39,7 @@ start_server() {
     (cd "$work" && exec "$CERTDROP_BIN" serve --port 0 --instance "$instance" --key-vault-dir "$work/keyvault") \
         >"$work/serve.out" 2>>"$work/serve.err" &
     server_pid=$!
-    for _ in $(seq 1 300); do
-        if grep -q 'listening on http://' "$work/serve.out" 2>/dev/null; then break; fi
-        if ! kill -0 "$server_pid" 2>/dev/null; then
-            echo "interop: the server did not start:" >&2
-            cat "$work/serve.err" >&2
-            exit 1
-        fi
-        sleep 0.1
-    done
-    url=$(grep -o 'listening on http://[^ ]*' "$work/serve.out" | head -1 | cut -d' ' -f3)
-    [ -n "$url" ] || { echo "interop: no 'listening on' line" >&2; exit 1; }
+    serve_await "$work"
 }
 
 start_server
