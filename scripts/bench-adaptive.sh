@@ -71,7 +71,6 @@ start_server() { # folder serve-arguments...
     server_pid=$!
     serve_await "$folder"
 }
-stop_server() { serve_stop; }
 now() { date +%s.%N; }
 throttle_count() { # the 429s the service answered
     curl -fsS "$url/metrics" | awk '/^certdrop_faults_injected_total\{kind="throttle"\}/ { n = $2 } END { print n + 0 }'
@@ -92,7 +91,7 @@ run() { # section drop setting serve-arguments...
     t1=$(now)
     local throttled
     throttled=$(throttle_count)
-    stop_server
+    serve_stop
     "$python" - "$results" "$section" "$setting" "$folder" "$t0" "$t1" "$throttled" "$status" <<'PY'
 import collections, json, sys
 results, section, setting, folder, t0, t1, throttled, status = sys.argv[1:]

@@ -77,7 +77,6 @@ start_server() { # folder
     server_pid=$!
     serve_await "$1"
 }
-stop_server() { serve_stop; }
 server_cpu() { awk -v t="$ticks" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$server_pid/stat"; }
 machine_busy() { awk '/^cpu / { printf "%d %d", $2 + $3 + $4 + $7 + $8, $2 + $3 + $4 + $5 + $6 + $7 + $8 }' /proc/stat; }
 now() { date +%s.%N; }
@@ -98,7 +97,7 @@ run_certdrop() { # label drop concurrency
     t1=$(now); cpu1=$(server_cpu); busy1=$(machine_busy)
     local held
     held=$(stored "$folder")
-    stop_server
+    serve_stop
     [ "$status" -eq 0 ] || { echo "bench: certdrop import exited $status" >&2; cat "$folder/import.err" >&2; exit 1; }
     "$python" - "$results" "$label" "$c" "$folder" "$t0" "$t1" "$cpu0" "$cpu1" "$busy0 $busy1" "$held" <<'PY'
 import collections, json, sys
@@ -135,7 +134,7 @@ run_reference() { # drop concurrency
     cpu1=$(server_cpu); busy1=$(machine_busy)
     local held
     held=$(stored "$folder")
-    stop_server
+    serve_stop
     [ "$status" -eq 0 ] || { echo "bench: the reference exited $status" >&2; cat "$folder/out.json" "$folder/err" >&2; exit 1; }
     "$python" - "$results" "$c" "$folder" "$cpu0" "$cpu1" "$busy0 $busy1" "$held" <<'PY'
 import json, sys

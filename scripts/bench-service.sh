@@ -76,7 +76,6 @@ start_server() { # folder
     serve_await "$1"
     sas=$(cd "$1" && "$CERTDROP_BIN" token --ttl 7200)
 }
-stop_server() { serve_stop; }
 rate() { awk '/^Requests\/sec:/ {print $2}' "$1"; }
 percentile() { awk -v p="$2" '$1 == p {print $2}' "$1"; }
 errors() { awk '/Non-2xx or 3xx responses:/ {print $5} /Socket errors:/ {print "socket errors:", $0}' "$1"; }
@@ -138,12 +137,12 @@ health_p50=$(percentile "$work/health.txt" 50%)
 health_p99=$(percentile "$work/health.txt" 99%)
 bad=$(errors "$work/health.txt")
 [ -z "$bad" ] || echo "bench: /health had failures: $bad" >&2
-stop_server
+serve_stop
 
 # The list side: a store made by the service (schema and migrations), then seeded straight with SQL.
 mkdir -p "$work/list"
 start_server "$work/list"
-stop_server
+serve_stop
 echo "bench: seeding $seeded certificates" >&2
 sqlite3 "$work/list/.certdrop/service.sqlite" >/dev/null <<SQL
 PRAGMA journal_mode = WAL;
@@ -187,7 +186,7 @@ for connections in 1 8; do
     bad=$(errors "$work/list-$connections.txt")
     [ -z "$bad" ] || echo "bench: list at $connections had failures: $bad" >&2
 done
-stop_server
+serve_stop
 
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 overhead() { python3 -c "import sys; raw, put = float(sys.argv[1]), float(sys.argv[2]); print('%+.0f %%' % ((raw / put - 1) * 100))" "$1" "$2"; }
